@@ -1,0 +1,29 @@
+"""Where Yardstick keeps things: the store and run folders under $YARDSTICK_HOME, shared data beside the checkout."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def home() -> Path:
+    """The data folder: $YARDSTICK_HOME, or ./data of the checkout."""
+    path = Path(os.environ.get("YARDSTICK_HOME") or REPO_ROOT / "data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_path() -> Path:
+    return home() / "yardstick.duckdb"
+
+
+def runs_dir() -> Path:
+    path = home() / "runs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def shared_data() -> Path:
+    """The embedded default content: ../shared/data (override with $YARDSTICK_SHARED_DATA)."""
+    return Path(os.environ.get("YARDSTICK_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")

@@ -1,0 +1,57 @@
+"""GSM8K's example_model_solutions.jsonl: 1,319 questions × 4 OpenAI model solutions with `is_correct`.
+
+Each model becomes a run; `is_correct` is kept as the reference verdict `is_correct` for the audit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from core.errors import BadInput
+from core.importers.jsonl import first_object, read_objects, require_text
+from core.store.store import Batch
+
+KIND = "GSM8K model solutions"
+LOOKS_LIKE = "lines with question, ground_truth and per-model {solution, is_correct}"
+
+
+def recognises(path: Path) -> bool:
+    obj = first_object(path)
+    return obj is not None and {"question", "ground_truth"} <= obj.keys() and bool(_models(obj))
+
+
+def _models(obj: dict) -> list[str]:
+    return [k for k, v in obj.items() if isinstance(v, dict) and "solution" in v]
+
+
+def gold_of(ground_truth: str) -> str:
+    """The gold number: after "A:" here, after "####" in GSM8K's train/test files."""
+    for marker in ("####", "A:"):
+        if marker in ground_truth:
+            return ground_truth.rsplit(marker, 1)[1].strip()
+    raise ValueError("no '####' or 'A:' marker")
+
+
+def load(path: Path) -> Batch:
+    rows = []
+    for number, obj in read_objects(path):
+        where = f"{path.name} line {number}"
+        question = require_text(obj, "question", where)
+        try:
+            gold = gold_of(require_text(obj, "ground_truth", where))
+        except ValueError:
+            raise BadInput("No gold answer", f"{where}: ground_truth has no final 'A: N' line.") from None
+        for model in _models(obj):
+            sol = obj[model]
+            rows.append({"run_id": f"gsm8k-{model}", "step": 0, "phase": "eval", "decoding": "sampled",
+                         "question": question, "gold": gold, "sample": 0,
+                         "text": require_text(sol, "solution", f"{where} {model}"),
+                         "reference_correct": bool(sol.get("is_correct"))})
+    if not rows:
+        raise BadInput("Empty file", f"{path.name} holds no solutions.")
+    runs = [{"run_id": r, "name": r.removeprefix("gsm8k-"), "source": "gsm8k example_model_solutions",
+             "model": f"OpenAI GPT-3 {r.removeprefix('gsm8k-')}", "status": "imported",
+             "notes": "OpenAI's sample solutions to the GSM8K test set, with their is_correct labels."}
+            for r in dict.fromkeys(row["run_id"] for row in rows)]
+    return Batch(runs=runs, completions=pd.DataFrame(rows), problem_source="gsm8k test")

@@ -1,0 +1,112 @@
+"""The built-in instruments: Yardstick's normalised extractors and checks, and the study's exact definitions.
+
+The `study_*` variants re-state the published study's rules (tiered last number, no minus sign, format =
+any <answer>…</answer> block) so its numbers can be reproduced and set beside the normalised ones.
+"""
+from __future__ import annotations
+
+import re
+
+from core.instruments import numbers
+from core.instruments.registry import Extraction, check, extractor
+
+ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+WELL_FORMED = re.compile(r"<answer>\s*" + numbers.NUMBER_RE.pattern + r"\s*</answer>")
+BOXED = re.compile(r"\\boxed\{([^}]*)\}")
+
+
+def _last_number_in(text: str, offset: int = 0) -> Extraction:
+    found = numbers.find_numbers(text)
+    if not found:
+        return Extraction(None)
+    value, (start, end) = found[-1]
+    return Extraction(value, (start + offset, end + offset))
+
+
+@extractor()
+def last_number(text: str) -> Extraction:
+    """The last number written anywhere in the completion."""
+    return _last_number_in(text)
+
+
+@extractor()
+def strict_tag(text: str) -> Extraction:
+    """The number inside the last <answer>…</answer> block; nothing if there is no such block."""
+    blocks = list(ANSWER_TAG.finditer(text))
+    if not blocks:
+        return Extraction(None)
+    block = blocks[-1]
+    return _last_number_in(block.group(1), block.start(1))
+
+
+@extractor(needs_gold=True)
+def lenient(text: str, gold: str | None) -> Extraction:
+    """The gold number, if it appears anywhere as a whole number (not inside another number)."""
+    target = numbers.normalize(gold)
+    for value, span in numbers.find_numbers(text):
+        if value == target:
+            return Extraction(value, span)
+    return Extraction(None)
+
+
+@check()
+def format(text: str) -> bool:  # noqa: A001  (the study's name for it)
+    """A well-formed <answer>NUMBER</answer> somewhere in the completion."""
+    return WELL_FORMED.search(text) is not None
+
+
+# --- the study's exact definitions -------------------------------------------------------------
+_STUDY_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")  # no minus sign; commas anywhere
+
+
+def _study_last(text: str, offset: int) -> Extraction:
+    """Last match of the study's pattern. A lone "," matches too: then the span is set but the answer is
+    None, and (as in the study) that tier still wins."""
+    matches = list(_STUDY_NUMBER.finditer(text))
+    if not matches:
+        return Extraction(None)
+    m = matches[-1]
+    return Extraction(numbers.normalize(m.group(0)), (m.start() + offset, m.end() + offset))
+
+
+@extractor()
+def study_last_number(text: str) -> Extraction:
+    """The study's tiered last number: first <answer> block, else first \\boxed{}, else the whole text."""
+    for pattern in (ANSWER_TAG, BOXED):
+        m = pattern.search(text)
+        if m:
+            found = _study_last(m.group(1), m.start(1))
+            if found.span is not None:
+                return found
+    return _study_last(text, 0)
+
+
+@extractor()
+def study_strict_tag(text: str) -> Extraction:
+    """The study's tag-only extractor: last number in the first <answer> block."""
+    m = ANSWER_TAG.search(text)
+    return _study_last(m.group(1), m.start(1)) if m else Extraction(None)
+
+
+@extractor(needs_gold=True)
+def study_lenient(text: str, gold: str | None) -> Extraction:
+    """The study's substring match: gold anywhere once ",", "$", "%" are dropped (no digit or . or - before)."""
+    target = numbers.normalize(gold)
+    if not target or not text:
+        return Extraction(None)
+    # Removing characters shifts offsets; map positions in the cleaned text back to the original.
+    keep = [i for i, ch in enumerate(text) if ch not in ",$%"]
+    cleaned = "".join(text[i] for i in keep)
+    m = re.search(r"(?<![\d.-])" + re.escape(target) + r"(?!\d|\.\d)", cleaned)
+    if not m:
+        return Extraction(None)
+    return Extraction(target, (keep[m.start()], keep[m.end() - 1] + 1))
+
+
+@check()
+def study_format(text: str) -> bool:
+    """The study's format compliance: any <answer>…</answer> block, whatever is inside."""
+    return ANSWER_TAG.search(text) is not None
+
+
+from core.instruments import mathverify  # noqa: E402,F401  (registers math_verify)

@@ -1,0 +1,57 @@
+"""The store's tables and views (schema version 1). See DESIGN.md for what each table is for."""
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, name VARCHAR, source VARCHAR, model VARCHAR, reward_spec VARCHAR,
+    seed INTEGER, seed_group VARCHAR, status VARCHAR, config JSON, notes VARCHAR, created_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS problems (
+    problem_id VARCHAR PRIMARY KEY, question VARCHAR, gold VARCHAR, source VARCHAR);
+CREATE TABLE IF NOT EXISTS completions (
+    completion_id BIGINT PRIMARY KEY, run_id VARCHAR, step INTEGER, phase VARCHAR, decoding VARCHAR,
+    problem_id VARCHAR, sample INTEGER, text VARCHAR, n_tokens INTEGER, reward DOUBLE,
+    reward_components JSON, reference_correct BOOLEAN);
+CREATE TABLE IF NOT EXISTS extractions (
+    completion_id BIGINT, instrument VARCHAR, answer VARCHAR, span_start INTEGER, span_end INTEGER,
+    verdict BOOLEAN);
+CREATE TABLE IF NOT EXISTS instrument_versions (
+    instrument VARCHAR PRIMARY KEY, version VARCHAR, kind VARCHAR, description VARCHAR);
+CREATE TABLE IF NOT EXISTS metrics (
+    run_id VARCHAR, step INTEGER, name VARCHAR, value DOUBLE, phase VARCHAR, decoding VARCHAR,
+    PRIMARY KEY (run_id, step, name, phase, decoding));
+CREATE SEQUENCE IF NOT EXISTS row_ids;
+CREATE TABLE IF NOT EXISTS labels (
+    label_id BIGINT DEFAULT nextval('row_ids'), completion_id BIGINT, answer VARCHAR, is_none BOOLEAN,
+    note VARCHAR, labeller VARCHAR, source VARCHAR, created_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS judgments (
+    judgment_id BIGINT DEFAULT nextval('row_ids'), completion_id BIGINT, model VARCHAR,
+    prompt_version VARCHAR, status VARCHAR, answer VARCHAR, is_none BOOLEAN, reason VARCHAR, raw VARCHAR,
+    cost_usd DOUBLE, source VARCHAR, created_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS findings (
+    finding_id BIGINT DEFAULT nextval('row_ids'), title VARCHAR, note VARCHAR, page VARCHAR, state JSON,
+    created_at TIMESTAMP);
+"""
+
+# Latest label / scored judgment per completion wins; references unify every verdict we can audit against.
+VIEWS = """
+CREATE OR REPLACE VIEW latest_labels AS
+    SELECT * FROM labels
+    QUALIFY row_number() OVER (PARTITION BY completion_id ORDER BY created_at DESC, label_id DESC) = 1;
+CREATE OR REPLACE VIEW latest_judgments AS
+    SELECT * FROM judgments WHERE status = 'scored'
+    QUALIFY row_number() OVER (PARTITION BY completion_id ORDER BY created_at DESC, judgment_id DESC) = 1;
+CREATE OR REPLACE VIEW reference_verdicts AS
+    SELECT completion_id, 'is_correct' AS reference, reference_correct AS correct, NULL::VARCHAR AS answer
+        FROM completions WHERE reference_correct IS NOT NULL
+    UNION ALL
+    SELECT l.completion_id, 'hand', coalesce(NOT l.is_none AND l.answer = p.gold, false), l.answer
+        FROM latest_labels l JOIN completions c USING (completion_id) JOIN problems p USING (problem_id)
+    UNION ALL
+    SELECT j.completion_id, 'judge', coalesce(NOT j.is_none AND j.answer = p.gold, false), j.answer
+        FROM latest_judgments j JOIN completions c USING (completion_id) JOIN problems p USING (problem_id);
+"""
+
+REFERENCES = ("is_correct", "hand", "judge")

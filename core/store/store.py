@@ -1,0 +1,244 @@
+"""The Store: one DuckDB file, the only writer of it, and the one place that turns batches into rows.
+
+Every write is one transaction that commits at once; ingest is idempotent (stable ids, insert-if-new), and
+instruments' readings are computed on ingest and backfilled when an instrument is added or its version changes.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import duckdb
+import pandas as pd
+
+from core.errors import BadInput, StoreBusy
+from core.instruments import Instrument, all_instruments, read_all
+from core.instruments.numbers import normalize
+from core.store import ids
+from core.store.schema import SCHEMA_VERSION, TABLES, VIEWS
+
+RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
+              "notes", "created_at")
+COMPLETION_FIELDS = ("completion_id", "run_id", "step", "phase", "decoding", "problem_id", "sample", "text",
+                     "n_tokens", "reward", "reward_components", "reference_correct")
+BACKFILL_CHUNK = 50_000
+
+
+@dataclass
+class Batch:
+    """What an importer or a run folder hands the store. Completions carry `question` and `gold`;
+    labels and judgments carry a `completion_id` made with `ids.completion_id`."""
+
+    runs: list[dict] = field(default_factory=list)
+    completions: pd.DataFrame | None = None
+    metrics: pd.DataFrame | None = None
+    labels: pd.DataFrame | None = None
+    judgments: pd.DataFrame | None = None
+    problem_source: str = ""
+
+
+@dataclass
+class IngestResult:
+    runs: int = 0
+    completions: int = 0
+    metrics: int = 0
+    labels: int = 0
+    judgments: int = 0
+
+    def __str__(self) -> str:
+        return ", ".join(f"{v} {k}" for k, v in vars(self).items())
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreBusy("Store is in use", f"{self.path} is open in another process (is the app "
+                                "running?). Stop it, or use the app's own import.") from exc
+            raise
+        self.con.execute(TABLES)
+        self.con.execute(VIEWS)
+        self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('revision', '0')",
+                         [str(SCHEMA_VERSION)])
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for this thread: one DuckDB connection must not be used by two threads at once."""
+        return self.con.cursor()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def revision(self) -> int:
+        """Bumped by every write; pages key their caches on it."""
+        return int(self.cursor().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+    @staticmethod
+    def _bump(cur: duckdb.DuckDBPyConnection) -> None:
+        cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'revision'")
+
+    # --- ingest ---------------------------------------------------------------------------------
+    def ingest(self, batch: Batch, instruments: Sequence[Instrument] | None = None) -> IngestResult:
+        """Add a batch in one transaction; rows already present are left alone."""
+        result = IngestResult()
+        cur = self.cursor()
+        completions, problems = self._prepare_completions(batch)
+        new = completions
+        if completions is not None and len(completions):
+            cur.register("incoming", completions[["completion_id"]])
+            known = cur.execute("SELECT i.completion_id FROM incoming i SEMI JOIN completions c "
+                                "USING (completion_id)").fetchnumpy()["completion_id"]
+            cur.unregister("incoming")
+            new = completions[~completions["completion_id"].isin(known)]
+        extractions = self._read(new, instruments) if new is not None and len(new) else None
+        cur.begin()
+        try:
+            for run in batch.runs:
+                row = {k: run.get(k) for k in RUN_FIELDS}
+                row["config"] = json.dumps(row["config"] or {})
+                row["created_at"] = row["created_at"] or now()
+                cur.execute(f"INSERT OR REPLACE INTO runs VALUES ({', '.join('?' * len(RUN_FIELDS))})",
+                            list(row.values()))
+            result.runs = len(batch.runs)
+            if problems is not None:
+                self._insert_frame(cur, "problems", problems, "INSERT OR IGNORE")
+            if new is not None and len(new):
+                self._insert_frame(cur, "completions", new[list(COMPLETION_FIELDS)])
+                self._insert_frame(cur, "extractions", extractions)
+                result.completions = len(new)
+            if batch.metrics is not None and len(batch.metrics):
+                metrics = batch.metrics[["run_id", "step", "name", "value", "phase", "decoding"]]
+                self._insert_frame(cur, "metrics", metrics, "INSERT OR REPLACE")
+                result.metrics = len(metrics)
+            result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")
+            result.judgments = self._insert_once(cur, "judgments", batch.judgments, "model")
+            self._bump(cur)
+            cur.commit()
+        except Exception:
+            cur.rollback()
+            raise
+        return result
+
+    @staticmethod
+    def _prepare_completions(batch: Batch) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+        df = batch.completions
+        if df is None or not len(df):
+            return None, None
+        df = df.copy()
+        for column, default in (("n_tokens", None), ("reward", None), ("reward_components", None),
+                                ("reference_correct", None), ("sample", 0)):
+            if column not in df:
+                df[column] = default
+        df["gold"] = [normalize(g) for g in df["gold"]]
+        df["problem_id"] = [ids.problem_id(q, g) for q, g in zip(df["question"], df["gold"])]
+        df["completion_id"] = [ids.completion_id(*key) for key in zip(
+            df["run_id"], df["phase"], df["decoding"], df["step"], df["problem_id"], df["sample"])]
+        df = df.drop_duplicates("completion_id")
+        problems = df.drop_duplicates("problem_id")[["problem_id", "question", "gold"]].assign(
+            source=batch.problem_source)
+        return df, problems
+
+    @staticmethod
+    def _read(df: pd.DataFrame, instruments: Sequence[Instrument] | None) -> pd.DataFrame:
+        """Every instrument's reading of `df`'s completions, as rows of the extractions table."""
+        readings = read_all(df["text"].tolist(), df["gold"].tolist(), instruments)
+        ids_ = df["completion_id"].to_numpy()
+        frames = []
+        for name, rows in readings.items():
+            frames.append(pd.DataFrame({
+                "completion_id": ids_, "instrument": name,
+                "answer": [r.answer for r in rows],
+                "span_start": pd.array([r.span[0] if r.span else None for r in rows], dtype="Int32"),
+                "span_end": pd.array([r.span[1] if r.span else None for r in rows], dtype="Int32"),
+                "verdict": [r.verdict for r in rows]}))
+        return pd.concat(frames, ignore_index=True)
+
+    @staticmethod
+    def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, verb: str = "INSERT") -> None:
+        cur.register("_frame", df)
+        try:
+            cur.execute(f"{verb} INTO {table} BY NAME SELECT * FROM _frame")
+        finally:
+            cur.unregister("_frame")
+
+    @classmethod
+    def _insert_once(cls, cur: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame | None, who: str) -> int:
+        """Append imported labels/judgments unless the same (completion, labeller or model, source) is there."""
+        if df is None or not len(df):
+            return 0
+        df = df.copy()
+        df["created_at"] = df["created_at"] if "created_at" in df else now()
+        cur.register("_incoming", df)
+        try:
+            fresh = cur.execute(f"SELECT * FROM _incoming i ANTI JOIN {table} t "
+                                f"ON t.completion_id = i.completion_id AND t.{who} = i.{who} "
+                                "AND t.source = i.source").df()
+        finally:
+            cur.unregister("_incoming")
+        if len(fresh):
+            cls._insert_frame(cur, table, fresh)
+        return len(fresh)
+
+    # --- instruments ----------------------------------------------------------------------------
+    def sync_instruments(self, instruments: Iterable[Instrument] | None = None) -> dict[str, int]:
+        """Backfill readings for instruments that are new or whose version changed; returns rows written."""
+        cur = self.cursor()
+        stored = dict(cur.execute("SELECT instrument, version FROM instrument_versions").fetchall())
+        stale = [i for i in (instruments or all_instruments()) if stored.get(i.name) != i.version]
+        written: dict[str, int] = {}
+        for inst in stale:
+            total = cur.execute("SELECT count(*) FROM completions").fetchone()[0]
+            frames = []
+            for offset in range(0, total, BACKFILL_CHUNK):
+                chunk = cur.execute("SELECT c.completion_id, c.text, p.gold FROM completions c "
+                                    "JOIN problems p USING (problem_id) ORDER BY completion_id "
+                                    "LIMIT ? OFFSET ?", [BACKFILL_CHUNK, offset]).df()
+                frames.append(self._read(chunk, [inst]))
+            cur.begin()
+            try:
+                cur.execute("DELETE FROM extractions WHERE instrument = ?", [inst.name])
+                for frame in frames:
+                    self._insert_frame(cur, "extractions", frame)
+                cur.execute("INSERT OR REPLACE INTO instrument_versions VALUES (?, ?, ?, ?)",
+                            [inst.name, inst.version, inst.kind, inst.description])
+                self._bump(cur)
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+            written[inst.name] = sum(len(f) for f in frames)
+        return written
+
+    # --- labels, judgments, findings ------------------------------------------------------------
+    def add_label(self, completion_id: int, answer: str | None, labeller: str, note: str = "") -> None:
+        """Append a hand label: the number the completion committed to, or None for "no answer"."""
+        value = None if answer is None or str(answer).strip() == "" else normalize(answer)
+        if answer not in (None, "") and value is None:
+            raise BadInput("Not a number", f"{str(answer)[:40]!r} is not a number; type the number the "
+                           "completion committed to, or mark it 'none'.")
+        if not labeller.strip():
+            raise BadInput("Who is labelling?", "Enter your name before labelling: labels keep who made them.")
+        cur = self.cursor()
+        cur.begin()
+        cur.execute("INSERT INTO labels (completion_id, answer, is_none, note, labeller, source, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'app', ?)", [completion_id, value, value is None, note, labeller, now()])
+        self._bump(cur)
+        cur.commit()
+
+    def add_finding(self, title: str, note: str, page: str, state: dict) -> None:
+        cur = self.cursor()
+        cur.begin()
+        cur.execute("INSERT INTO findings (title, note, page, state, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [title, note, page, json.dumps(state), now()])
+        self._bump(cur)
+        cur.commit()
