@@ -1,0 +1,40 @@
+"""Plotly figures, one builder per chart kind. Pages pass query results in and show what comes back."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.rewardspec import reward_instruments
+
+DASH = {"sampled": "solid", "greedy": "dot"}
+
+
+def metric_role(metric: str, reward_spec: str | None) -> str:
+    """"reward" for the training reward, "circular" for a metric that shares an instrument with it."""
+    if metric == "reward":
+        return "reward"
+    return "circular" if metric in reward_instruments(reward_spec) else "independent"
+
+
+def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure:
+    """Metrics over steps: one line per (run, metric, decoding); greedy dotted; circular metrics marked.
+
+    Each point carries (run_id, step) as customdata so a click can open that run and step.
+    """
+    fig = go.Figure()
+    if metric_names is not None:
+        df = df[df["name"].isin(metric_names)]
+    for (run, name, decoding), line in df.groupby(["run_id", "name", "decoding"], sort=False):
+        role = metric_role(name, line["reward_spec"].iloc[0])
+        tag = "" if role == "independent" else f" [{role}]"
+        greedy = len(line) == 1 or decoding == "greedy"
+        fig.add_trace(go.Scatter(
+            x=line["step"], y=line["value"], name=f"{run} · {name}{tag} · {decoding}",
+            mode="lines+markers" if not greedy or len(line) > 1 else "markers",
+            line={"dash": DASH.get(decoding, "dash"), "width": 3 if role == "reward" else 2},
+            marker={"symbol": "diamond" if decoding == "greedy" else "circle", "size": 9 if greedy else 6},
+            customdata=[[run, int(s)] for s in line["step"]],
+            hovertemplate="%{fullData.name}<br>step %{x}: %{y:.3f}<extra></extra>"))
+    fig.update_layout(xaxis_title="step", yaxis_title="value", yaxis_range=[-0.02, 1.02], height=480,
+                      legend={"orientation": "h", "y": -0.2}, margin={"t": 30})
+    return fig

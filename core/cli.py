@@ -1,0 +1,102 @@
+"""The `yardstick` command: the scriptable face of what the pages do (score, import, audit)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from core.errors import BadInput, YardstickError
+
+
+def _score(args: argparse.Namespace) -> int:
+    from core.instruments import all_instruments, read_all
+
+    source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8", errors="replace")
+    objects = []
+    with source:
+        for number, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                raise BadInput("Bad JSONL", f"line {number} is not valid JSON ({exc}).") from exc
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise BadInput("Bad JSONL", f"line {number} needs a string field 'text'.")
+            objects.append(obj)
+    golds = [None if o.get("gold") is None else str(o["gold"]) for o in objects]
+    instruments = all_instruments()
+    readings = read_all([o["text"] for o in objects], golds, instruments)
+    for i, obj in enumerate(objects):
+        out = {}
+        for inst in instruments:
+            r = readings[inst.name][i]
+            out[inst.name] = ({"value": r.verdict} if inst.kind == "check" else
+                              {"answer": r.answer, "correct": r.verdict, "span": list(r.span) if r.span else None})
+        print(json.dumps({**obj, "instruments": out}))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from core.embedded import open_store
+    from core.importers import import_path
+
+    store = open_store(embedded=False)
+    for path in args.paths:
+        kind, result = import_path(store, path)
+        print(f"{path}: {kind}: {result}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from core import audit
+    from core.embedded import open_store
+    from core.store import queries
+
+    store = open_store()
+    pairs = queries.audit_pairs(store, args.reference, args.run or None)
+    if pairs.empty:
+        raise BadInput("Nothing to audit", f"No completion has a {args.reference!r} verdict yet.")
+    table = audit.table(pairs, bootstrap=args.bootstrap, answers=args.reference != "is_correct")
+    if args.json:
+        print(json.dumps(json.loads(table.to_json(orient="records"))))
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+            print(f"reference: {args.reference}  completions: {pairs['completion_id'].nunique()}")
+            print(table.to_string(index=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yardstick", description="Is the reward going up because the model got better?")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("score", help="score JSONL lines {text, gold, ...} with every instrument")
+    s.add_argument("file", nargs="?", help="JSONL file, or - for standard input (the default)")
+    s.set_defaults(func=_score)
+    s = sub.add_parser("import", help="import data sets, run folders or completion files into the store")
+    s.add_argument("paths", nargs="+", type=Path)
+    s.set_defaults(func=_import)
+    s = sub.add_parser("audit", help="precision / recall / F1 of each extractor against a reference")
+    s.add_argument("--reference", choices=["is_correct", "hand", "judge"], required=True)
+    s.add_argument("--run", action="append", help="limit to this run (repeatable)")
+    s.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples for 95%% intervals")
+    s.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    s.set_defaults(func=_audit)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except YardstickError as exc:
+        print(f"error: {exc.title}: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

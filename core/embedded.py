@@ -1,0 +1,38 @@
+"""Opening the store the app and CLI use, with the embedded default content imported on first start.
+
+The defaults are real published data read from ../shared/data (never copied into the repo): the study's
+trajectories and hand-labelled completions, and GSM8K's 5,276 labelled model solutions.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import home
+from core.importers import import_path
+from core.store.store import Store
+
+EMBEDDED = ("grpo-reward-vs-eval", "gsm8k/example_model_solutions.jsonl")
+
+
+def open_store(path: str | Path | None = None, embedded: bool = True) -> Store:
+    """The store at `path` (default $YARDSTICK_HOME/yardstick.duckdb), instruments synced, defaults imported."""
+    store = Store(path or home.store_path())
+    store.sync_instruments()
+    if embedded:
+        ensure_embedded(store)
+    return store
+
+
+def ensure_embedded(store: Store) -> list[str]:
+    """Import each embedded data set once (remembered in the store); returns what was imported."""
+    cur = store.cursor()
+    done = {r[0] for r in cur.execute("SELECT key FROM meta WHERE key LIKE 'embedded:%'").fetchall()}
+    imported = []
+    for rel in EMBEDDED:
+        path = home.shared_data() / rel
+        if f"embedded:{rel}" in done or not path.exists():
+            continue
+        kind, result = import_path(store, path)
+        cur.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", [f"embedded:{rel}", kind])
+        imported.append(f"{kind}: {result}")
+    return imported

@@ -1,0 +1,145 @@
+"""Every read the app and CLI make of the store, in one module. Pages never build SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from core.instruments import all_instruments
+from core.store.store import Store
+
+Verdict = Literal["correct", "wrong", "no answer"]
+
+
+def summary(store: Store) -> dict[str, int]:
+    cur = store.cursor()
+    return {table: cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("runs", "problems", "completions", "metrics", "labels", "judgments", "findings")}
+
+
+def runs(store: Store) -> pd.DataFrame:
+    return store.cursor().execute(
+        "SELECT r.run_id, r.name, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, r.created_at, "
+        "count(c.completion_id) AS completions, max(c.step) AS last_step FROM runs r "
+        "LEFT JOIN completions c USING (run_id) GROUP BY ALL ORDER BY r.created_at, r.run_id").df()
+
+
+def instrument_names(kind: str | None = None) -> list[str]:
+    return [i.name for i in all_instruments() if kind is None or i.kind == kind]
+
+
+def run_accuracy(store: Store) -> pd.DataFrame:
+    """Each run's share of completions each instrument calls correct (a check: share that pass)."""
+    wide = store.cursor().execute(
+        "SELECT c.run_id, e.instrument, avg(e.verdict::INT) AS rate, count(*) AS n FROM extractions e "
+        "JOIN completions c USING (completion_id) WHERE e.instrument IN (SELECT unnest(?)) GROUP BY ALL",
+        [instrument_names()]).df()
+    if wide.empty:
+        return wide
+    table = wide.pivot(index="run_id", columns="instrument", values="rate")
+    table.insert(0, "n", wide.groupby("run_id")["n"].max())
+    return table[["n"] + [n for n in instrument_names() if n in table]].reset_index()
+
+
+def audit_pairs(store: Store, reference: str, run_ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per (completion, extractor) that has a `reference` verdict: the extractor's and the reference's."""
+    return store.cursor().execute(
+        "SELECT e.completion_id, e.instrument, e.verdict, e.answer, r.correct AS reference, "
+        "r.answer AS reference_answer, c.run_id FROM extractions e "
+        "JOIN reference_verdicts r ON r.completion_id = e.completion_id AND r.reference = ? "
+        "JOIN completions c ON c.completion_id = e.completion_id "
+        "WHERE e.instrument IN (SELECT unnest(?)) AND (? IS NULL OR c.run_id IN (SELECT unnest(?)))",
+        [reference, instrument_names("extractor"), run_ids, run_ids or []]).df()
+
+
+def references(store: Store) -> pd.DataFrame:
+    return store.cursor().execute(
+        "SELECT reference, count(*) AS n FROM reference_verdicts GROUP BY 1 ORDER BY 1").df()
+
+
+def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
+    return store.cursor().execute(
+        "SELECT m.*, r.reward_spec FROM metrics m JOIN runs r USING (run_id) "
+        "WHERE run_id IN (SELECT unnest(?)) ORDER BY run_id, name, decoding, step", [run_ids]).df()
+
+
+def metric_runs(store: Store) -> list[str]:
+    return [r[0] for r in store.cursor().execute("SELECT DISTINCT run_id FROM metrics ORDER BY 1").fetchall()]
+
+
+@dataclass
+class CompletionQuery:
+    """The Completions page's filter; every field is also a URL query parameter."""
+
+    run_ids: list[str] = field(default_factory=list)
+    step: int | None = None
+    problem_id: str | None = None
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # e.g. {"lenient": "correct", "strict_tag": "wrong"}
+    disagree: list[str] = field(default_factory=list)  # instruments whose verdicts must not all agree
+    search: str = ""
+    page: int = 0
+    page_size: int = 50
+
+
+_VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NULL",
+                "no answer": "NOT verdict AND answer IS NULL"}
+
+
+def _where(q: CompletionQuery) -> tuple[str, list]:
+    clauses, params = ["TRUE"], []
+    if q.run_ids:
+        clauses.append("c.run_id IN (SELECT unnest(?))")
+        params.append(q.run_ids)
+    if q.step is not None:
+        clauses.append("c.step = ?")
+        params.append(q.step)
+    if q.problem_id:
+        clauses.append("c.problem_id = ?")
+        params.append(q.problem_id)
+    for name, verdict in q.verdicts.items():
+        clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions "
+                       f"WHERE instrument = ? AND {_VERDICT_SQL[verdict]})")
+        params.append(name)
+    if len(q.disagree) >= 2:
+        clauses.append("c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
+                       "(SELECT unnest(?)) GROUP BY 1 HAVING bool_or(verdict) AND NOT bool_and(verdict))")
+        params.append(q.disagree)
+    if q.search:
+        clauses.append("contains(lower(c.text), lower(?))")
+        params.append(q.search)
+    return " AND ".join(clauses), params
+
+
+def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, int]:
+    """One page of matching completions (newest step first) and the total number that match."""
+    where, params = _where(q)
+    cur = store.cursor()
+    total = cur.execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchone()[0]
+    page = cur.execute(
+        f"SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, "
+        f"p.gold, c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE {where} "
+        f"ORDER BY c.run_id, c.step DESC, c.problem_id, c.sample LIMIT ? OFFSET ?",
+        params + [q.page_size, q.page * q.page_size]).df()
+    return page, total
+
+
+def readings(store: Store, completion_ids: list[int]) -> pd.DataFrame:
+    """Every registered instrument's reading of these completions."""
+    return store.cursor().execute(
+        "SELECT completion_id, instrument, answer, span_start, span_end, verdict FROM extractions "
+        "WHERE completion_id IN (SELECT unnest(?)) AND instrument IN (SELECT unnest(?))",
+        [completion_ids, instrument_names()]).df()
+
+
+def run_steps(store: Store, run_ids: list[str]) -> list[int]:
+    return [r[0] for r in store.cursor().execute(
+        "SELECT DISTINCT step FROM completions WHERE run_id IN (SELECT unnest(?)) ORDER BY 1", [run_ids]).fetchall()]
+
+
+def shared_problems(store: Store, limit: int = 200) -> pd.DataFrame:
+    """Problems answered by more than one run, for the side-by-side view."""
+    return store.cursor().execute(
+        "SELECT problem_id, any_value(p.question) AS question, count(DISTINCT run_id) AS runs FROM completions "
+        "JOIN problems p USING (problem_id) GROUP BY problem_id HAVING count(DISTINCT run_id) > 1 "
+        "ORDER BY problem_id LIMIT ?", [limit]).df()
