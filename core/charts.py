@@ -29,7 +29,7 @@ def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure
         tag = "" if role == "independent" else f" [{role}]"
         greedy = len(line) == 1 or decoding == "greedy"
         fig.add_trace(go.Scatter(
-            x=line["step"], y=line["value"], name=f"{run} · {name}{tag} · {decoding}",
+            x=line["step"].tolist(), y=line["value"].tolist(), name=f"{run} · {name}{tag} · {decoding}",
             mode="lines+markers" if not greedy or len(line) > 1 else "markers",
             line={"dash": DASH.get(decoding, "dash"), "width": 3 if role == "reward" else 2},
             marker={"symbol": "diamond" if decoding == "greedy" else "circle", "size": 9 if greedy else 6},

@@ -1,0 +1,53 @@
+"""Shared fixtures: every test gets its own YARDSTICK_HOME, no API key, no hub; real stores in temp folders."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("YARDSTICK_SHARED_DATA") or REPO.parent / "shared" / "data")
+CASES = Path(__file__).parent / "cases"
+sys.path.insert(0, str(REPO))
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("YARDSTICK_HOME", str(home))
+    monkeypatch.setenv("YARDSTICK_SHARED_DATA", str(tmp_path / "no-shared-data"))  # opt in per test
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the embedded default (study + GSM8K solutions), built once per session."""
+    from core.embedded import open_store
+
+    assert SHARED.exists(), f"shared data missing at {SHARED}"
+    path = tmp_path_factory.mktemp("embedded") / "yardstick.duckdb"
+    old = os.environ.get("YARDSTICK_SHARED_DATA")
+    os.environ["YARDSTICK_SHARED_DATA"] = str(SHARED)
+    try:
+        open_store(path).close()
+    finally:
+        if old is None:
+            os.environ.pop("YARDSTICK_SHARED_DATA")
+        else:
+            os.environ["YARDSTICK_SHARED_DATA"] = old
+    return path
+
+
+@pytest.fixture
+def embedded_home(isolated_env: Path, embedded_store_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """YARDSTICK_HOME holding a private copy of the embedded store (tests may write to it)."""
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    shutil.copy(embedded_store_file, isolated_env / "yardstick.duckdb")
+    monkeypatch.setenv("YARDSTICK_SHARED_DATA", str(SHARED))
+    return isolated_env

@@ -1,0 +1,51 @@
+"""The audit, through the `yardstick audit` command, on the embedded default data."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def audit(reference: str, *extra: str) -> list[dict]:
+    proc = subprocess.run([sys.executable, "-m", "core", "audit", "--reference", reference, "--json", *extra],
+                          capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def counts(rows: list[dict]) -> dict[str, tuple[int, int, int]]:
+    return {r["instrument"]: (r["tp"], r["fp"], r["fn"]) for r in rows}
+
+
+def test_hand_labels_reproduce_the_study(embedded_home):
+    rows = audit("hand")
+    got = counts(rows)
+    # The study's published per-extractor TP / FP / FN against the author's 50 hand labels.
+    assert got["study_lenient"] == (14, 8, 1)
+    assert got["study_last_number"] == (13, 1, 2)
+    assert got["study_strict_tag"] == (7, 0, 8)
+    # ...and the normalised lenient differs: it also finds the gold written as "$1,234"-style text.
+    assert got["lenient"] != got["study_lenient"]
+    assert {r["n"] for r in rows} == {50}
+    assert set(rows[0]) >= {"instrument", "n", "tp", "fp", "fn", "tn", "precision", "recall", "f1"}
+
+
+def test_is_correct_covers_the_5276_gsm8k_solutions(embedded_home):
+    rows = {r["instrument"]: r for r in audit("is_correct")}
+    assert {r["n"] for r in rows.values()} == {5276}
+    assert rows["last_number"]["f1"] > 0.99  # OpenAI graded by the final "A: N" line
+    assert rows["lenient"]["precision"] < 0.9  # lenient credits right numbers in the reasoning
+
+
+def test_judge_reference_and_bootstrap_intervals(embedded_home):
+    rows = {r["instrument"]: r for r in audit("judge", "--bootstrap", "200")}
+    lo, hi = rows["study_last_number"]["f1_ci"]
+    assert lo <= rows["study_last_number"]["f1"] <= hi
+
+
+def test_text_table_and_empty_reference(isolated_env):
+    proc = subprocess.run([sys.executable, "-m", "core", "audit", "--reference", "hand"], capture_output=True,
+                          text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 2 and "Nothing to audit" in proc.stderr

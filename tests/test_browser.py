@@ -1,0 +1,22 @@
+"""Real browser: hostile completions are shown as text on the Completions page and nothing in them runs."""
+from __future__ import annotations
+
+from browser import browser_page, streamlit_server
+from test_pages import hostile_store
+
+
+def test_hostile_completions_render_as_text_and_nothing_runs(isolated_env):
+    hostile_store(isolated_env)
+    dialogs = []
+    with streamlit_server(isolated_env) as url, browser_page() as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{url}/completions?run=hostile")
+        page.get_by_text("completions match").wait_for(timeout=60_000)
+        page.get_by_text("<script>window.pwned = 1</script>", exact=False).first.wait_for(timeout=30_000)
+        body = page.inner_text("body")
+        assert '<img src="x" onerror="window.pwned = 2">' in body
+        assert "**bold** and [link](http://example.com)" in body
+        assert page.evaluate("window.pwned") is None
+        assert page.locator('img[src="x"]').count() == 0
+        assert page.locator("a[href='http://example.com']").count() == 0
+        assert dialogs == []

@@ -1,0 +1,119 @@
+"""Every page through Streamlit's AppTest, on real stores."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPO
+from core.instruments import registry
+from core.store import queries
+from core.store.store import Batch, Store
+
+TIMEOUT = 120
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figure(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_overview_shows_the_embedded_default(embedded_home):
+    at = open_page("overview")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Completions"] == "5,326" and metrics["Labels"] == "50"
+    runs = at.dataframe[0].value
+    assert {"study-format-only", "gsm8k-175b_verification", "study-judge-validation"} <= set(runs["run_id"])
+    audit = at.dataframe[1].value.set_index("instrument")
+    assert tuple(audit.loc["study_lenient", ["tp", "fp", "fn"]]) == (14, 8, 1)  # reference defaults to hand
+
+
+def test_curves_show_format_rising_while_accuracy_falls(embedded_home):
+    at = open_page("curves", run="study-format-only")
+    traces = {t["name"]: t for t in figure(at)["data"]}
+    fmt = next(t for name, t in traces.items() if "study_format [circular]" in name)
+    acc = next(t for name, t in traces.items() if "study_last_number ·" in name)
+    assert fmt["y"][0] == pytest.approx(0.438) and fmt["y"][-1] == 1.0
+    assert acc["y"][0] == pytest.approx(0.228) and acc["y"][-1] == pytest.approx(0.025)
+    table = at.dataframe[0].value.set_index("metric")
+    assert table.loc["study_last_number", "role"] == "independent"
+    assert table.loc["study_format", "role"] == "circular"
+
+
+def test_curves_overlay_runs(embedded_home):
+    at = open_page("curves", run=["study-sc-lenient", "study-sc-strict-tag"])
+    runs = {t["customdata"][0][0] for t in figure(at)["data"]}
+    assert runs == {"study-sc-lenient", "study-sc-strict-tag"}
+    greedy = [t for t in figure(at)["data"] if t["name"].endswith("greedy")]
+    assert greedy, "the study's final greedy evaluation is drawn apart from the sampled curve"
+
+
+def test_completions_filter_by_disagreement_from_the_url(embedded_home):
+    store = Store(embedded_home / "yardstick.duckdb")
+    expected = queries.completions_page(store, queries.CompletionQuery(
+        run_ids=["study-judge-validation"], verdicts={"lenient": "correct", "strict_tag": "no answer"}))[1]
+    store.close()
+    at = open_page("completions", run="study-judge-validation", **{"v.lenient": "correct",
+                                                                     "v.strict_tag": "no answer"})
+    assert 0 < expected < 50
+    assert any(f"**{expected}** completions match" == m.value for m in at.markdown)
+    assert len(at.tabs[0].code) == expected  # one text block per completion in the list
+    assert any("lenient → " in t.value and "✓" in t.value for t in at.text)
+
+
+HOSTILE = ["<script>window.pwned = 1</script> so the answer is <answer>7</answer>",
+           '<img src="x" onerror="window.pwned = 2"> total 7', "**bold** and [link](http://example.com) 7",
+           "x" * 100_000 + " 7"]
+
+
+def hostile_store(home) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    store = Store(home / "yardstick.duckdb")
+    store.sync_instruments()
+    store.ingest(Batch(runs=[{"run_id": "hostile", "name": "hostile"}], completions=pd.DataFrame(
+        {"run_id": "hostile", "step": 0, "phase": "eval", "decoding": "sampled", "question": "q <b>?</b>",
+         "gold": "7", "sample": range(len(HOSTILE)), "text": HOSTILE})))
+    store.close()
+
+
+def test_completions_are_text_never_html(isolated_env):
+    hostile_store(isolated_env)
+    at = open_page("completions", run="hostile")
+    shown = "\n".join(c.value for c in at.code)
+    assert "<script>window.pwned = 1</script>" in shown and '<img src="x" onerror=' in shown
+    assert "**bold**" in shown
+    assert not at.get("html") and all("pwned" not in m.value for m in at.markdown)
+    longest = max(len(c.value) for c in at.code)
+    assert longest < 5_000, "100 kB completions are cut, with 'show all'"
+    assert any(t.label == "Show all" for t in at.toggle)
+
+
+def test_a_registered_instrument_appears_everywhere(embedded_home):
+    @registry.extractor(name="first_number")
+    def first_number(text: str):
+        """The first number in the text."""
+        from core.instruments.numbers import find_numbers
+
+        found = find_numbers(text)
+        return registry.Extraction(*found[0]) if found else registry.Extraction(None)
+
+    try:
+        at = open_page("overview")
+        audit = at.dataframe[1].value
+        assert "first_number" in set(audit["instrument"])
+        assert "first_number" in at.dataframe[0].value.columns
+        at = open_page("completions", run="study-judge-validation", **{"v.first_number": "correct"})
+        assert any("first_number → " in t.value for t in at.text)
+    finally:
+        registry.unregister("first_number")
