@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from core.instruments.numbers import normalize
 from core.instruments.registry import (Extraction, Instrument, Reading, all_instruments, check, extractor,
                                        get, unregister)
 
@@ -19,11 +20,14 @@ def read_all(texts: Sequence[str], golds: Sequence[str | None],
     from core.instruments.isolation import run_isolated
 
     chosen = list(instruments) if instruments is not None else all_instruments()
+    golds = [normalize(g) for g in golds]  # once, not once per instrument
     out: dict[str, list[Reading]] = {}
     for inst in chosen:
         if inst.isolated:
             raws = run_isolated(inst.name, list(zip(texts, golds)), inst.time_limit_s, failed=Extraction(None))
-            out[inst.name] = [inst.reading_from(raw, gold) for raw, gold in zip(raws, golds)]
+        elif inst.needs_gold:
+            raws = [inst.fn(text, gold) for text, gold in zip(texts, golds)]
         else:
-            out[inst.name] = [inst.read(text, gold) for text, gold in zip(texts, golds)]
+            raws = [inst.fn(text) for text in texts]
+        out[inst.name] = [inst.reading_from(raw, gold) for raw, gold in zip(raws, golds)]
     return out

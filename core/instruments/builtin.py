@@ -16,10 +16,10 @@ BOXED = re.compile(r"\\boxed\{([^}]*)\}")
 
 
 def _last_number_in(text: str, offset: int = 0) -> Extraction:
-    found = numbers.find_numbers(text)
-    if not found:
+    found = numbers.last_number(text)
+    if found is None:
         return Extraction(None)
-    value, (start, end) = found[-1]
+    value, (start, end) = found
     return Extraction(value, (start + offset, end + offset))
 
 
@@ -43,10 +43,8 @@ def strict_tag(text: str) -> Extraction:
 def lenient(text: str, gold: str | None) -> Extraction:
     """The gold number, if it appears anywhere as a whole number (not inside another number)."""
     target = numbers.normalize(gold)
-    for value, span in numbers.find_numbers(text):
-        if value == target:
-            return Extraction(value, span)
-    return Extraction(None)
+    span = numbers.find_value(text, target) if target is not None else None
+    return Extraction(target, span) if span else Extraction(None)
 
 
 @check()
@@ -57,6 +55,7 @@ def format(text: str) -> bool:  # noqa: A001  (the study's name for it)
 
 # --- the study's exact definitions -------------------------------------------------------------
 _STUDY_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")  # no minus sign; commas anywhere
+_DROP = str.maketrans("", "", ",$%")
 
 
 def _study_last(text: str, offset: int) -> Extraction:
@@ -94,12 +93,11 @@ def study_lenient(text: str, gold: str | None) -> Extraction:
     target = numbers.normalize(gold)
     if not target or not text:
         return Extraction(None)
-    # Removing characters shifts offsets; map positions in the cleaned text back to the original.
-    keep = [i for i, ch in enumerate(text) if ch not in ",$%"]
-    cleaned = "".join(text[i] for i in keep)
-    m = re.search(r"(?<![\d.-])" + re.escape(target) + r"(?!\d|\.\d)", cleaned)
+    m = re.search(r"(?<![\d.-])" + re.escape(target) + r"(?!\d|\.\d)", text.translate(_DROP))
     if not m:
         return Extraction(None)
+    # Dropping characters shifted offsets; map the match back to the original text.
+    keep = [i for i, ch in enumerate(text) if ch not in ",$%"]
     return Extraction(target, (keep[m.start()], keep[m.end() - 1] + 1))
 
 
