@@ -11,7 +11,8 @@ from core.errors import BadInput, YardstickError
 
 
 def _score(args: argparse.Namespace) -> int:
-    from core.instruments import all_instruments, read_all
+    from core.instruments import all_instruments
+    from core.instruments.batch import read_all
 
     source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8", errors="replace")
     objects = []
@@ -28,11 +29,11 @@ def _score(args: argparse.Namespace) -> int:
             objects.append(obj)
     golds = [None if o.get("gold") is None else str(o["gold"]) for o in objects]
     instruments = all_instruments()
-    readings = read_all([o["text"] for o in objects], golds, instruments)
+    columns = read_all([o["text"] for o in objects], golds, instruments)
     for i, obj in enumerate(objects):
         out = {}
         for inst in instruments:
-            r = readings[inst.name][i]
+            r = columns[inst.name][i]
             out[inst.name] = ({"value": r.verdict} if inst.kind == "check" else
                               {"answer": r.answer, "correct": r.verdict, "span": list(r.span) if r.span else None})
         print(json.dumps({**obj, "instruments": out}))

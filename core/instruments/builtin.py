@@ -56,6 +56,7 @@ def format(text: str) -> bool:  # noqa: A001  (the study's name for it)
 # --- the study's exact definitions -------------------------------------------------------------
 _STUDY_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")  # no minus sign; commas anywhere
 _DROP = str.maketrans("", "", ",$%")
+_DROPPED = re.compile(r"[,$%]")
 
 
 def _study_last(text: str, offset: int) -> Extraction:
@@ -97,8 +98,16 @@ def study_lenient(text: str, gold: str | None) -> Extraction:
     if not m:
         return Extraction(None)
     # Dropping characters shifted offsets; map the match back to the original text.
-    keep = [i for i, ch in enumerate(text) if ch not in ",$%"]
-    return Extraction(target, (keep[m.start()], keep[m.end() - 1] + 1))
+    return Extraction(target, (_unshift(text, m.start()), _unshift(text, m.end() - 1) + 1))
+
+
+def _unshift(text: str, pos: int) -> int:
+    """Position in `text` of character `pos` of `text.translate(_DROP)`."""
+    for dropped in _DROPPED.finditer(text):
+        if dropped.start() > pos:
+            break
+        pos += 1
+    return pos
 
 
 @check()

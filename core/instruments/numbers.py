@@ -16,6 +16,7 @@ NUMBER_RE = re.compile(
     r"(?=[-$\d])(?<![\d.])(-)?\$?(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?(?:/(\d+))?(%)?"
 )
 _PLAIN = re.compile(r"-?(\d+\.?\d*|\.\d+)(/-?\d+)?")
+_EDGE = 80  # longer than any number normalize accepts, with its separators
 _MAX_CHARS = 40  # longer digit runs are junk, not answers (and int() refuses >4300 digits)
 
 
@@ -70,23 +71,33 @@ def find_numbers(text: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def last_number(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The last number written in `text` (normalising only from the end: this runs on every completion)."""
-    for m in reversed(list(NUMBER_RE.finditer(text))):
-        value = normalize(m.group(0))
-        if value is not None:
-            return value, m.span()
-    return None
+    """The last number written in `text`. Scans a tail window first and widens it only when needed, since
+    this runs on every completion; the answer is the same as scanning the whole text."""
+    window = 256
+    while True:
+        start = max(0, len(text) - window)
+        for m in reversed(list(NUMBER_RE.finditer(text, start))):
+            # Near the window's edge, or right after a comma, a match may be the tail of a longer number.
+            if start and (m.start() < start + _EDGE or text[m.start() - 1] == ","):
+                break
+            value = normalize(m.group(0))
+            if value is not None:
+                return value, m.span()
+        else:
+            if start == 0:
+                return None
+        window *= 4
 
 
 def find_value(text: str, value: str) -> tuple[int, int] | None:
     """Span of the first number in `text` equal to `value` (normalised). Normalises only numbers that could be
     equal: this runs on every completion for the lenient reward."""
     digits = value.lstrip("-").lstrip("0") or "0"
-    fractions = "/" in text  # "6/2" equals 3 without the digits "3" appearing
-    if not fractions and digits not in text and digits not in text.replace(",", ""):
+    if "/" not in text and digits not in text and digits not in text.replace(",", ""):
         return None
     for m in NUMBER_RE.finditer(text):
         raw = m.group(0)
-        if (fractions or digits in raw.replace(",", "")) and normalize(raw) == value:
+        # "6/2" equals 3 without the digit "3" appearing, so fractions are always compared.
+        if ("/" in raw or digits in raw.replace(",", "")) and normalize(raw) == value:
             return m.span()
     return None

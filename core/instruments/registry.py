@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal
 
-from core.instruments.numbers import same
+from core.instruments.numbers import normalize, same
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,11 @@ class Instrument:
         return self.time_limit_s is not None
 
     def read(self, text: str, gold: str | None) -> Reading:
-        """Apply the instrument in this process."""
-        return self.reading_from(self.fn(text, gold) if self.needs_gold else self.fn(text), gold)
-
-    def reading_from(self, raw: Extraction | bool, gold: str | None) -> Reading:
-        """Turn the function's raw output into a Reading (shared by in-process and isolated runs)."""
+        """Apply the instrument to one completion in this process (batches: batch.read_all)."""
+        raw = self.fn(text, gold) if self.needs_gold else self.fn(text)
         if self.kind == "check":
             return Reading(None, None, bool(raw))
-        return Reading(raw.answer, raw.span, same(raw.answer, gold))
+        return Reading(normalize(raw.answer), raw.span, same(raw.answer, gold))
 
 
 _REGISTRY: dict[str, Instrument] = {}

@@ -15,7 +15,8 @@ import duckdb
 import pandas as pd
 
 from core.errors import BadInput, StoreBusy
-from core.instruments import Instrument, all_instruments, read_all
+from core.instruments import Instrument, all_instruments
+from core.instruments.batch import read_all
 from core.instruments.numbers import normalize
 from core.store import ids
 from core.store.schema import SCHEMA_VERSION, TABLES, VIEWS
@@ -139,10 +140,13 @@ class Store:
                                 ("reference_correct", None), ("sample", 0)):
             if column not in df:
                 df[column] = default
-        df["gold"] = [normalize(g) for g in df["gold"]]
-        df["problem_id"] = [ids.problem_id(q, g) for q, g in zip(df["question"], df["gold"])]
+        col = {name: df[name].tolist() for name in ("run_id", "phase", "decoding", "step", "question", "gold",
+                                                       "sample")}  # plain lists: iterating pandas columns is slow
+        col["gold"] = [normalize(g) for g in col["gold"]]
+        col["problem_id"] = [ids.problem_id(q, g) for q, g in zip(col["question"], col["gold"])]
+        df["gold"], df["problem_id"] = col["gold"], col["problem_id"]
         df["completion_id"] = [ids.completion_id(*key) for key in zip(
-            df["run_id"], df["phase"], df["decoding"], df["step"], df["problem_id"], df["sample"])]
+            col["run_id"], col["phase"], col["decoding"], col["step"], col["problem_id"], col["sample"])]
         df = df.drop_duplicates("completion_id")
         problems = df.drop_duplicates("problem_id")[["problem_id", "question", "gold"]].assign(
             source=batch.problem_source)
@@ -151,16 +155,14 @@ class Store:
     @staticmethod
     def _read(df: pd.DataFrame, instruments: Sequence[Instrument] | None) -> pd.DataFrame:
         """Every instrument's reading of `df`'s completions, as rows of the extractions table."""
-        readings = read_all(df["text"].tolist(), df["gold"].tolist(), instruments)
+        columns = read_all(df["text"].tolist(), df["gold"].tolist(), instruments)
         ids_ = df["completion_id"].to_numpy()
         frames = []
-        for name, rows in readings.items():
+        for name, col in columns.items():
             frames.append(pd.DataFrame({
-                "completion_id": ids_, "instrument": name,
-                "answer": [r.answer for r in rows],
-                "span_start": pd.array([r.span[0] if r.span else None for r in rows], dtype="Int32"),
-                "span_end": pd.array([r.span[1] if r.span else None for r in rows], dtype="Int32"),
-                "verdict": [r.verdict for r in rows]}))
+                "completion_id": ids_, "instrument": name, "answer": col.answers,
+                "span_start": pd.array(col.starts, dtype="Int32"), "span_end": pd.array(col.ends, dtype="Int32"),
+                "verdict": col.verdicts}))
         return pd.concat(frames, ignore_index=True)
 
     @staticmethod
