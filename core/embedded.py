@@ -33,6 +33,6 @@ def ensure_embedded(store: Store) -> list[str]:
         if f"embedded:{rel}" in done or not path.exists():
             continue
         kind, result = import_path(store, path)
-        cur.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", [f"embedded:{rel}", kind])
+        store.set_meta(f"embedded:{rel}", kind)
         imported.append(f"{kind}: {result}")
     return imported

@@ -78,6 +78,10 @@ class CompletionQuery:
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # e.g. {"lenient": "correct", "strict_tag": "wrong"}
     disagree: list[str] = field(default_factory=list)  # instruments whose verdicts must not all agree
     search: str = ""
+    completion_id: int | None = None
+    unlabelled: bool = False  # the labelling queue: only completions nobody has labelled yet
+    exclude: list[int] = field(default_factory=list)  # e.g. skipped in this labelling session
+    random_seed: int | None = None  # a seeded random order (a random sample) instead of run/step order
     page: int = 0
     page_size: int = 50
 
@@ -108,20 +112,95 @@ def _where(q: CompletionQuery) -> tuple[str, list]:
     if q.search:
         clauses.append("contains(lower(c.text), lower(?))")
         params.append(q.search)
+    if q.completion_id is not None:
+        clauses.append("c.completion_id = ?")
+        params.append(q.completion_id)
+    if q.unlabelled:
+        clauses.append("c.completion_id NOT IN (SELECT completion_id FROM labels)")
+    if q.exclude:
+        clauses.append("c.completion_id NOT IN (SELECT unnest(?))")
+        params.append(q.exclude)
     return " AND ".join(clauses), params
+
+
+def _order(q: CompletionQuery) -> tuple[str, list]:
+    if q.random_seed is not None:
+        return "hash(c.completion_id, ?)", [q.random_seed]
+    return "c.run_id, c.step DESC, c.problem_id, c.sample", []
 
 
 def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, int]:
     """One page of matching completions (newest step first) and the total number that match."""
     where, params = _where(q)
+    order, order_params = _order(q)
     cur = store.cursor()
     total = cur.execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchone()[0]
     page = cur.execute(
         f"SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, "
         f"p.gold, c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE {where} "
-        f"ORDER BY c.run_id, c.step DESC, c.problem_id, c.sample LIMIT ? OFFSET ?",
-        params + [q.page_size, q.page * q.page_size]).df()
+        f"ORDER BY {order} LIMIT ? OFFSET ?", params + order_params + [q.page_size, q.page * q.page_size]).df()
     return page, total
+
+
+def completion(store: Store, completion_id: int) -> dict | None:
+    """One completion with its question and gold, or None."""
+    page, _ = completions_page(store, CompletionQuery(completion_id=completion_id, page_size=1))
+    return page.iloc[0].to_dict() if len(page) else None
+
+
+def next_to_label(store: Store, q: CompletionQuery) -> tuple[dict | None, int, int]:
+    """The labelling queue's next item, how many the queue still holds, and how many it held in all."""
+    remaining_q = CompletionQuery(**{**vars(q), "unlabelled": True, "page": 0, "page_size": 1})
+    page, remaining = completions_page(store, remaining_q)
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled": False, "exclude": []}))
+    total = store.cursor().execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchone()[0]
+    return (page.iloc[0].to_dict() if len(page) else None), remaining, total
+
+
+def completions_by_id(store: Store, completion_ids: list[int]) -> pd.DataFrame:
+    return store.cursor().execute(
+        "SELECT c.completion_id, c.run_id, p.question, p.gold, c.text FROM completions c JOIN problems p "
+        "USING (problem_id) WHERE c.completion_id IN (SELECT unnest(?)) ORDER BY c.completion_id",
+        [completion_ids]).df()
+
+
+def label_history(store: Store, completion_id: int) -> pd.DataFrame:
+    """Every label given to a completion, newest first (the newest is the one that counts)."""
+    return store.cursor().execute(
+        "SELECT created_at, labeller, coalesce(answer, 'none') AS answer, note, source FROM labels "
+        "WHERE completion_id = ? ORDER BY created_at DESC, label_id DESC", [completion_id]).df()
+
+
+def labels_export(store: Store) -> pd.DataFrame:
+    """Every label ever given, with its completion's run, step, question, gold and text (for backup/export)."""
+    return store.cursor().execute(
+        "SELECT l.*, c.run_id, c.step, p.question, p.gold, c.text FROM labels l JOIN completions c "
+        "USING (completion_id) JOIN problems p USING (problem_id) ORDER BY l.created_at, l.label_id").df()
+
+
+def hand_vs_judge(store: Store) -> pd.DataFrame:
+    """Completions with both a hand label and a scored judgment: both answers, both verdicts, side by side."""
+    return store.cursor().execute(
+        "SELECT h.completion_id, c.run_id, p.question, p.gold, c.text, h.answer AS hand_answer, "
+        "h.correct AS hand_correct, j.answer AS judge_answer, j.correct AS judge_correct, lj.model, lj.raw "
+        "FROM reference_verdicts h JOIN reference_verdicts j ON j.completion_id = h.completion_id "
+        "AND j.reference = 'judge' JOIN latest_judgments lj ON lj.completion_id = h.completion_id "
+        "JOIN completions c ON c.completion_id = h.completion_id JOIN problems p USING (problem_id) "
+        "WHERE h.reference = 'hand' ORDER BY c.run_id, c.sample").df()
+
+
+def judged(store: Store, model: str, prompt_version: str, completion_ids: list[int]) -> set[int]:
+    """Which of these completions already have a judgment (scored or unscored) from this model and prompt."""
+    return {r[0] for r in store.cursor().execute(
+        "SELECT DISTINCT completion_id FROM judgments WHERE model = ? AND prompt_version = ? "
+        "AND status IN ('scored', 'unscored') AND completion_id IN (SELECT unnest(?))",
+        [model, prompt_version, completion_ids]).fetchall()}
+
+
+def judge_costs(store: Store) -> pd.DataFrame:
+    return store.cursor().execute(
+        "SELECT model, prompt_version, status, count(*) AS n, sum(cost_usd) AS cost_usd FROM judgments "
+        "GROUP BY ALL ORDER BY model, prompt_version, status").df()
 
 
 def readings(store: Store, completion_ids: list[int]) -> pd.DataFrame:

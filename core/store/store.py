@@ -6,10 +6,12 @@ instruments' readings are computed on ingest and backfilled when an instrument i
 from __future__ import annotations
 
 import json
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import duckdb
 import pandas as pd
@@ -68,6 +70,7 @@ class Store:
                 raise StoreBusy("Store is in use", f"{self.path} is open in another process (is the app "
                                 "running?). Stop it, or use the app's own import.") from exc
             raise
+        self._lock = threading.RLock()
         self.con.execute(TABLES)
         self.con.execute(VIEWS)
         self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('revision', '0')",
@@ -84,9 +87,21 @@ class Store:
         """Bumped by every write; pages key their caches on it."""
         return int(self.cursor().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
 
-    @staticmethod
-    def _bump(cur: duckdb.DuckDBPyConnection) -> None:
-        cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'revision'")
+    @contextmanager
+    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: serialised within the process (judge threads, the page), committed at once,
+        and bumping the revision that pages key their caches on."""
+        with self._lock:
+            cur = self.cursor()
+            cur.begin()
+            try:
+                yield cur
+                cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                            "WHERE key = 'revision'")
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
 
     # --- ingest ---------------------------------------------------------------------------------
     def ingest(self, batch: Batch, instruments: Sequence[Instrument] | None = None) -> IngestResult:
@@ -102,8 +117,7 @@ class Store:
             cur.unregister("incoming")
             new = completions[~completions["completion_id"].isin(known)]
         extractions = self._read(new, instruments) if new is not None and len(new) else None
-        cur.begin()
-        try:
+        with self._write() as cur:
             for run in batch.runs:
                 row = {k: run.get(k) for k in RUN_FIELDS}
                 row["config"] = json.dumps(row["config"] or {})
@@ -123,11 +137,6 @@ class Store:
                 result.metrics = len(metrics)
             result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")
             result.judgments = self._insert_once(cur, "judgments", batch.judgments, "model")
-            self._bump(cur)
-            cur.commit()
-        except Exception:
-            cur.rollback()
-            raise
         return result
 
     @staticmethod
@@ -206,18 +215,12 @@ class Store:
                                     "JOIN problems p USING (problem_id) ORDER BY completion_id "
                                     "LIMIT ? OFFSET ?", [BACKFILL_CHUNK, offset]).df()
                 frames.append(self._read(chunk, [inst]))
-            cur.begin()
-            try:
-                cur.execute("DELETE FROM extractions WHERE instrument = ?", [inst.name])
+            with self._write() as tx:
+                tx.execute("DELETE FROM extractions WHERE instrument = ?", [inst.name])
                 for frame in frames:
-                    self._insert_frame(cur, "extractions", frame)
-                cur.execute("INSERT OR REPLACE INTO instrument_versions VALUES (?, ?, ?, ?)",
-                            [inst.name, inst.version, inst.kind, inst.description])
-                self._bump(cur)
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
+                    self._insert_frame(tx, "extractions", frame)
+                tx.execute("INSERT OR REPLACE INTO instrument_versions VALUES (?, ?, ?, ?)",
+                           [inst.name, inst.version, inst.kind, inst.description])
             written[inst.name] = sum(len(f) for f in frames)
         return written
 
@@ -230,17 +233,24 @@ class Store:
                            "completion committed to, or mark it 'none'.")
         if not labeller.strip():
             raise BadInput("Who is labelling?", "Enter your name before labelling: labels keep who made them.")
-        cur = self.cursor()
-        cur.begin()
-        cur.execute("INSERT INTO labels (completion_id, answer, is_none, note, labeller, source, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'app', ?)", [completion_id, value, value is None, note, labeller, now()])
-        self._bump(cur)
-        cur.commit()
+        with self._write() as cur:
+            cur.execute("INSERT INTO labels (completion_id, answer, is_none, note, labeller, source, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, 'app', ?)", [completion_id, value, value is None, note, labeller,
+                                                             now()])
+
+    def add_judgment(self, completion_id: int, model: str, prompt_version: str, verdict: Any) -> None:
+        """Append one judge verdict (a core.judge.Verdict); committed at once."""
+        with self._write() as cur:
+            cur.execute("INSERT INTO judgments (completion_id, model, prompt_version, status, answer, is_none, "
+                        "reason, raw, cost_usd, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'app', ?)",
+                        [completion_id, model, prompt_version, verdict.status, verdict.answer,
+                         verdict.answer is None, verdict.reason, verdict.raw, verdict.cost_usd, now()])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
     def add_finding(self, title: str, note: str, page: str, state: dict) -> None:
-        cur = self.cursor()
-        cur.begin()
-        cur.execute("INSERT INTO findings (title, note, page, state, created_at) VALUES (?, ?, ?, ?, ?)",
-                    [title, note, page, json.dumps(state), now()])
-        self._bump(cur)
-        cur.commit()
+        with self._write() as cur:
+            cur.execute("INSERT INTO findings (title, note, page, state, created_at) VALUES (?, ?, ?, ?, ?)",
+                        [title, note, page, json.dumps(state), now()])
