@@ -31,7 +31,7 @@ def completion_text(request: httpx2.Request) -> str:
 
 def answer_from_prompt(request: httpx2.Request) -> dict:
     prompt = completion_text(request)
-    number = "42" if "42" in prompt else "4" if "2+2" in prompt else None
+    number = "42" if "6*7" in prompt else "4" if "2+2" in prompt else None
     return message({"committed": number is not None, "answer": number, "reason": "stated at the end"})
 
 

@@ -82,14 +82,14 @@ def _validation_set(audit: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     for idx, s in enumerate(samples):
         completions.append({"run_id": VALIDATION_RUN, "step": 0, "phase": "eval", "decoding": "sampled",
                             "question": s["problem"], "gold": s["gt"], "text": s["completion"], "sample": idx})
-        cid = ids.completion_id(VALIDATION_RUN, "eval", "sampled", 0, ids.problem_id(s["problem"], normalize(s["gt"])),
+        key = ids.completion_key(VALIDATION_RUN, "eval", "sampled", 0, ids.problem_id(s["problem"], normalize(s["gt"])),
                                 idx)
         label = _answer(hand[idx])
-        labels.append({"completion_id": cid, "answer": label, "is_none": label is None, "note": "",
+        labels.append({"completion_key": key, "answer": label, "is_none": label is None, "note": "",
                        "labeller": "study author", "source": "import:study"})
         verdict = judged[idx]
         answer = _answer(verdict["judge_label"])
-        judgments.append({"completion_id": cid, "model": JUDGE_MODEL, "prompt_version": "study", "status": "scored",
+        judgments.append({"completion_key": key, "model": JUDGE_MODEL, "prompt_version": "study", "status": "scored",
                           "answer": answer, "is_none": answer is None, "reason": "", "raw": verdict["judge_reasoning"],
                           "source": "import:study"})
     return pd.DataFrame(completions), pd.DataFrame(labels), pd.DataFrame(judgments)

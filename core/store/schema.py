@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS problems (
     problem_id VARCHAR PRIMARY KEY, question VARCHAR, gold VARCHAR, source VARCHAR);
 CREATE TABLE IF NOT EXISTS completions (
-    completion_id BIGINT PRIMARY KEY, run_id VARCHAR, step INTEGER, phase VARCHAR, decoding VARCHAR,
+    completion_id BIGINT PRIMARY KEY, completion_key BIGINT UNIQUE, run_id VARCHAR, step INTEGER, phase VARCHAR, decoding VARCHAR,
     problem_id VARCHAR, sample INTEGER, text VARCHAR, n_tokens INTEGER, reward DOUBLE,
     reward_components JSON, reference_correct BOOLEAN);
 CREATE TABLE IF NOT EXISTS extractions (

@@ -25,7 +25,7 @@ from core.store.schema import SCHEMA_VERSION, TABLES, VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
               "notes", "created_at")
-COMPLETION_FIELDS = ("completion_id", "run_id", "step", "phase", "decoding", "problem_id", "sample", "text",
+COMPLETION_FIELDS = ("completion_id", "completion_key", "run_id", "step", "phase", "decoding", "problem_id", "sample", "text",
                      "n_tokens", "reward", "reward_components", "reference_correct")
 BACKFILL_CHUNK = 50_000
 
@@ -33,7 +33,7 @@ BACKFILL_CHUNK = 50_000
 @dataclass
 class Batch:
     """What an importer or a run folder hands the store. Completions carry `question` and `gold`;
-    labels and judgments carry a `completion_id` made with `ids.completion_id`."""
+    labels and judgments carry a `completion_key` made with `ids.completion_key`."""
 
     runs: list[dict] = field(default_factory=list)
     completions: pd.DataFrame | None = None
@@ -111,11 +111,7 @@ class Store:
         completions, problems = self._prepare_completions(batch)
         new = completions
         if completions is not None and len(completions):
-            cur.register("incoming", completions[["completion_id"]])
-            known = cur.execute("SELECT i.completion_id FROM incoming i SEMI JOIN completions c "
-                                "USING (completion_id)").fetchnumpy()["completion_id"]
-            cur.unregister("incoming")
-            new = completions[~completions["completion_id"].isin(known)]
+            new = completions[~completions["completion_key"].isin(self._known_keys(cur, completions))]
         extractions = self._read(new, instruments) if new is not None and len(new) else None
         with self._write() as cur:
             for run in batch.runs:
@@ -128,7 +124,11 @@ class Store:
             if problems is not None:
                 self._insert_frame(cur, "problems", problems, "INSERT OR IGNORE")
             if new is not None and len(new):
+                # Sequential ids, in run/step order, assigned under the write lock.
+                first = cur.execute("SELECT coalesce(max(completion_id), 0) + 1 FROM completions").fetchall()[0][0]
+                new = new.assign(completion_id=range(first, first + len(new)))
                 self._insert_frame(cur, "completions", new[list(COMPLETION_FIELDS)])
+                extractions["completion_id"] = new["completion_id"].to_numpy()[extractions.pop("row").to_numpy()]
                 self._insert_frame(cur, "extractions", extractions)
                 result.completions = len(new)
             if batch.metrics is not None and len(batch.metrics):
@@ -138,6 +138,15 @@ class Store:
             result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")
             result.judgments = self._insert_once(cur, "judgments", batch.judgments, "model")
         return result
+
+    @staticmethod
+    def _known_keys(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> Any:
+        cur.register("_incoming", df[["completion_key"]])
+        try:
+            return cur.execute("SELECT completion_key FROM _incoming SEMI JOIN completions USING (completion_key)"
+                               ).fetchnumpy()["completion_key"]
+        finally:
+            cur.unregister("_incoming")
 
     @staticmethod
     def _prepare_completions(batch: Batch) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -154,9 +163,10 @@ class Store:
         col["gold"] = [normalize(g) for g in col["gold"]]
         col["problem_id"] = [ids.problem_id(q, g) for q, g in zip(col["question"], col["gold"])]
         df["gold"], df["problem_id"] = col["gold"], col["problem_id"]
-        df["completion_id"] = [ids.completion_id(*key) for key in zip(
+        df["completion_key"] = [ids.completion_key(*key) for key in zip(
             col["run_id"], col["phase"], col["decoding"], col["step"], col["problem_id"], col["sample"])]
-        df = df.drop_duplicates("completion_id")
+        df = df.drop_duplicates("completion_key").sort_values(["run_id", "step", "phase", "decoding",
+                                                                 "problem_id", "sample"], kind="stable")
         problems = df.drop_duplicates("problem_id")[["problem_id", "question", "gold"]].assign(
             source=batch.problem_source)
         return df, problems
@@ -165,11 +175,13 @@ class Store:
     def _read(df: pd.DataFrame, instruments: Sequence[Instrument] | None) -> pd.DataFrame:
         """Every instrument's reading of `df`'s completions, as rows of the extractions table."""
         columns = read_all(df["text"].tolist(), df["gold"].tolist(), instruments)
-        ids_ = df["completion_id"].to_numpy()
+        ids_ = df["completion_id"].to_numpy() if "completion_id" in df else None
         frames = []
         for name, col in columns.items():
             frames.append(pd.DataFrame({
-                "completion_id": ids_, "instrument": name, "answer": col.answers,
+                # Rows not yet in the store have no id: `row` (position in df) is mapped to one at insert.
+                ("completion_id" if ids_ is not None else "row"): ids_ if ids_ is not None else range(len(df)),
+                "instrument": name, "answer": col.answers,
                 "span_start": pd.array(col.starts, dtype="Int32"), "span_end": pd.array(col.ends, dtype="Int32"),
                 "verdict": col.verdicts}))
         return pd.concat(frames, ignore_index=True)
@@ -191,8 +203,9 @@ class Store:
         df["created_at"] = df["created_at"] if "created_at" in df else now()
         cur.register("_incoming", df)
         try:
-            fresh = cur.execute(f"SELECT * FROM _incoming i ANTI JOIN {table} t "
-                                f"ON t.completion_id = i.completion_id AND t.{who} = i.{who} "
+            fresh = cur.execute(f"SELECT c.completion_id, i.* EXCLUDE (completion_key) FROM _incoming i "
+                                "JOIN completions c USING (completion_key) "
+                                f"ANTI JOIN {table} t ON t.completion_id = c.completion_id AND t.{who} = i.{who} "
                                 "AND t.source = i.source").df()
         finally:
             cur.unregister("_incoming")
