@@ -1,5 +1,8 @@
-"""Yardstick: does "the reward went up" mean "the model got better"? Entry point: `streamlit run app.py`."""
+"""Yardstick: does "the reward went up" mean "the model got better"? Start it with `make app`
+(pages/_serve.py explains why not plain `streamlit run app.py`)."""
 import streamlit as st
+
+from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
 
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
 
@@ -8,6 +11,11 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
         st.Page("pages/curves.py", title="Curves", icon="📈", url_path="curves"),
         st.Page("pages/completions.py", title="Completions", icon="🔎", url_path="completions"),
+    ],
+    "Review": [
+        st.Page("pages/label.py", title="Label", icon="🏷️", url_path="label"),
+        st.Page("pages/audit.py", title="Audit", icon="⚖️", url_path="audit"),
+        st.Page("pages/judge.py", title="Judge", icon="🧑‍⚖️", url_path="judge"),
     ],
 }
 

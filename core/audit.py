@@ -45,3 +45,19 @@ def disagreements(pairs: pd.DataFrame, instrument: str) -> pd.DataFrame:
     """The completions where `instrument`'s verdict differs from the reference's."""
     rows = pairs[(pairs["instrument"] == instrument) & (pairs["verdict"] != pairs["reference"])]
     return rows.assign(kind=np.where(rows["verdict"], "false positive", "false negative"))
+
+
+def judge_validation(pairs: pd.DataFrame) -> dict[str, float]:
+    """Judge against hand labels (rows of queries.hand_vs_judge): answer-level agreement (both "none" agrees),
+    and Cohen's kappa on the correct/incorrect verdicts with the hand labels' base rate of "correct"."""
+    n = len(pairs)
+    if n == 0:
+        return {"n": 0}
+    same = pairs["hand_answer"].fillna("∅") == pairs["judge_answer"].fillna("∅")
+    hand, judged = pairs["hand_correct"].to_numpy(bool), pairs["judge_correct"].to_numpy(bool)
+    observed = float((hand == judged).mean())
+    p_hand, p_judge = hand.mean(), judged.mean()
+    chance = p_hand * p_judge + (1 - p_hand) * (1 - p_judge)
+    kappa = (observed - chance) / (1 - chance) if chance < 1 else float("nan")
+    return {"n": n, "answers_agree": int(same.sum()), "answer_agreement": float(same.mean()),
+            "verdict_agreement": observed, "kappa": float(kappa), "base_rate": float(p_hand)}

@@ -4,6 +4,7 @@ Kept out of the page files so each page only lays out its own widgets.
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable
 
 import streamlit as st
@@ -12,6 +13,7 @@ from core import home
 from core.embedded import open_store
 from core.errors import YardstickError
 from core.store import queries
+from core.store.queries import CompletionQuery
 from core.store.store import Store
 
 
@@ -25,14 +27,16 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(path: str, revision: int, name: str, args: tuple) -> Any:
-    return getattr(queries, name)(_store(path), *args)
+def _cached(path: str, revision: int, module: str, name: str, args: tuple) -> Any:
+    return getattr(importlib.import_module(module), name)(_store(path), *args)
 
 
-def query(name: str, *args: Any) -> Any:
-    """`core.store.queries.<name>(store, *args)`, cached until the store's next write."""
+def query(name: str | Callable[..., Any], *args: Any) -> Any:
+    """`core.store.queries.<name>(store, *args)` — or any core function taking the store first — cached until
+    the store's next write."""
+    module, name = ("core.store.queries", name) if isinstance(name, str) else (name.__module__, name.__qualname__)
     s = store()
-    return _cached(str(s.path), s.revision(), name, args)
+    return _cached(str(s.path), s.revision(), module, name, args)
 
 
 def show_error(exc: YardstickError) -> None:
@@ -73,3 +77,47 @@ def set_params(**values: Any) -> None:
             st.query_params[key] = [str(v) for v in value]
         else:
             st.query_params[key] = str(value)
+
+
+VERDICTS = ["any", "correct", "wrong", "no answer"]
+
+
+def completion_query() -> CompletionQuery:
+    """The completions filter in the URL (the Completions and Label pages share it, so "label these" is a link)."""
+    names = queries.instrument_names()
+    return CompletionQuery(
+        run_ids=params("run"), step=int_param("step"), problem_id=param("problem") or None,
+        verdicts={n: v for n in names if (v := param(f"v.{n}")) in VERDICTS[1:]},
+        disagree=[d for d in params("disagree") if d in names], search=param("q", "") or "",
+        completion_id=int_param("id"), page=max(int_param("page") or 0, 0))
+
+
+def filter_params(q: CompletionQuery) -> dict[str, Any]:
+    """The URL parameters that reproduce `q` (the inverse of completion_query)."""
+    return {"run": q.run_ids, "step": q.step, "problem": q.problem_id, "disagree": q.disagree, "q": q.search,
+            "id": q.completion_id, **{f"v.{n}": q.verdicts.get(n) for n in queries.instrument_names()}}
+
+
+def completion_card(row: Any, readings: Any, checks: set[str], marks: bool, compact: bool = False,
+                    show_question: bool = True) -> None:
+    """One completion as plain text: header, question, the text (spans marked, long ones cut), every verdict.
+
+    Completions are untrusted: only st.text / st.code, never markdown or HTML.
+    """
+    from core import browse
+
+    st.text(f"{row.run_id} · step {row.step} · sample {row.sample}" if compact else
+            f"{row.run_id} · step {row.step} · {row.phase}/{row.decoding} · sample {row.sample} · "
+            f"problem {row.problem_id} · gold {row.gold} · id {row.completion_id}")
+    if show_question and not compact:
+        with st.expander("Question"):
+            st.text(row.question)
+    full = False
+    if len(row.text) > browse.PREVIEW_CHARS:
+        full = st.toggle("Show all", key=f"full-{row.completion_id}-{compact}")
+    text, _ = browse.preview(browse.mark_spans(row.text, readings) if marks else row.text, full)
+    st.code(text, language=None, wrap_lines=True)
+    order = {n: i for i, n in enumerate(queries.instrument_names())}
+    lines = [browse.verdict_line(r.instrument, r.answer, r.verdict, row.gold, r.instrument in checks)
+             for r in sorted(readings.itertuples(), key=lambda r: order.get(r.instrument, 99))]
+    st.text(("\n" if compact else "   ").join(lines))

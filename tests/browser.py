@@ -27,16 +27,16 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(home: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port with YARDSTICK_HOME=home; yields its base URL."""
+    """The app (pages/_serve.py) on a free loopback port with YARDSTICK_HOME=home; yields its base URL."""
     port = free_port()
     env = {**os.environ, "YARDSTICK_HOME": str(home)}
     log = open(home / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless",
-                             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, str(REPO / "pages/_serve.py"), "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
+        server.proc = proc
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -48,9 +48,16 @@ def streamlit_server(home: Path) -> Iterator[str]:
             raise RuntimeError("streamlit did not come up: " + (home / "server.log").read_text()[-2000:])
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
         log.close()
+
+
+class server:
+    """The running server's process, so a test can kill it mid-session."""
+
+    proc: subprocess.Popen | None = None
 
 
 @contextmanager

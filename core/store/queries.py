@@ -79,7 +79,7 @@ class CompletionQuery:
     disagree: list[str] = field(default_factory=list)  # instruments whose verdicts must not all agree
     search: str = ""
     completion_id: int | None = None
-    unlabelled: bool = False  # the labelling queue: only completions nobody has labelled yet
+    unlabelled_by: str | None = None  # the labelling queue: only completions this labeller has not labelled
     exclude: list[int] = field(default_factory=list)  # e.g. skipped in this labelling session
     random_seed: int | None = None  # a seeded random order (a random sample) instead of run/step order
     page: int = 0
@@ -118,8 +118,9 @@ def _where(q: CompletionQuery) -> tuple[str, list]:
     if q.completion_id is not None:
         clauses.append("c.completion_id = ?")
         params.append(q.completion_id)
-    if q.unlabelled:
-        clauses.append("c.completion_id NOT IN (SELECT completion_id FROM labels)")
+    if q.unlabelled_by is not None:
+        clauses.append("c.completion_id NOT IN (SELECT completion_id FROM labels WHERE labeller = ?)")
+        params.append(q.unlabelled_by)
     if q.exclude:
         clauses.append("c.completion_id NOT IN (SELECT unnest(?))")
         params.append(q.exclude)
@@ -145,19 +146,33 @@ def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, in
     return page, total
 
 
+def completion_ids(store: Store, q: CompletionQuery, limit: int = 100_000) -> list[int]:
+    where, params = _where(q)
+    return [r[0] for r in store.cursor().execute(
+        f"SELECT completion_id FROM completions c WHERE {where} ORDER BY completion_id LIMIT ?",
+        params + [limit]).fetchall()]
+
+
+def hand_labelled_ids(store: Store) -> list[int]:
+    return [r[0] for r in store.cursor().execute("SELECT DISTINCT completion_id FROM labels ORDER BY 1").fetchall()]
+
+
 def completion(store: Store, completion_id: int) -> dict | None:
     """One completion with its question and gold, or None."""
     page, _ = completions_page(store, CompletionQuery(completion_id=completion_id, page_size=1))
     return page.iloc[0].to_dict() if len(page) else None
 
 
-def next_to_label(store: Store, q: CompletionQuery) -> tuple[dict | None, int, int]:
-    """The labelling queue's next item, how many the queue still holds, and how many it held in all."""
-    remaining_q = CompletionQuery(**{**vars(q), "unlabelled": True, "page": 0, "page_size": 1})
-    page, remaining = completions_page(store, remaining_q)
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled": False, "exclude": []}))
-    total = store.cursor().execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchone()[0]
-    return (page.iloc[0].to_dict() if len(page) else None), remaining, total
+def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> tuple[dict | None, int, int]:
+    """The labelling queue's next item for `labeller` (skipping `q.exclude`), how many of the queue they have
+    labelled, and how many the queue holds."""
+    page, _ = completions_page(store, CompletionQuery(**{**vars(q), "unlabelled_by": labeller, "page": 0,
+                                                         "page_size": 1}))
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
+    total, done = store.cursor().execute(
+        f"SELECT count(*), count(*) FILTER (WHERE c.completion_id IN (SELECT completion_id FROM labels "
+        f"WHERE labeller = ?)) FROM completions c WHERE {where}", [labeller] + params).fetchall()[0]
+    return (page.iloc[0].to_dict() if len(page) else None), done, total
 
 
 def completions_by_id(store: Store, completion_ids: list[int]) -> pd.DataFrame:
@@ -225,3 +240,4 @@ def shared_problems(store: Store, limit: int = 200) -> pd.DataFrame:
         "SELECT problem_id, any_value(p.question) AS question, count(DISTINCT run_id) AS runs FROM completions "
         "JOIN problems p USING (problem_id) GROUP BY problem_id HAVING count(DISTINCT run_id) > 1 "
         "ORDER BY problem_id LIMIT ?", [limit]).df()
+

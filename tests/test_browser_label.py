@@ -1,0 +1,41 @@
+"""Real browser: label 20 completions with the keyboard alone; reload; kill -9 the app; every label is there."""
+from __future__ import annotations
+
+import os
+import signal
+
+from browser import browser_page, server, streamlit_server
+
+from core.store.store import Store
+
+N = 20
+
+
+def progress_text(page) -> str:
+    return page.get_by_text("labelled by kb").inner_text()
+
+
+def test_keyboard_labelling_survives_reload_and_kill(embedded_home):
+    with streamlit_server(embedded_home) as url, browser_page() as page:
+        page.goto(f"{url}/label?run=gsm8k-6b_verification&labeller=kb")
+        page.get_by_text("labelled by kb").wait_for(timeout=60_000)
+        assert progress_text(page).startswith("0 of ")
+        for i in range(N):
+            before = progress_text(page)
+            if i % 5 == 4:
+                page.keyboard.press("n")  # "no committed answer"
+            else:
+                page.keyboard.type(str(100 + i))
+                page.keyboard.press("Enter")
+            page.wait_for_function("b => !document.body.innerText.includes(b)", arg=before, timeout=30_000)
+            assert progress_text(page).startswith(f"{i + 1} of ")
+        page.reload()
+        page.get_by_text("labelled by kb").wait_for(timeout=60_000)
+        assert progress_text(page).startswith(f"{N} of ")
+        os.kill(server.proc.pid, signal.SIGKILL)  # the app dies mid-session
+        server.proc.wait(timeout=10)
+    store = Store(embedded_home / "yardstick.duckdb")
+    rows = store.cursor().execute("SELECT answer, is_none FROM labels WHERE labeller = 'kb' ORDER BY label_id").fetchall()
+    assert len(rows) == N
+    assert rows[0] == ("100", False) and rows[4] == (None, True)
+    assert len({r for r in rows if r[1] is False}) == N - N // 5
