@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.errors import BadInput
-from core.importers import completions_jsonl, gsm8k, study
+from core.importers import completions_jsonl, gsm8k, runfolder, study
 from core.store.store import IngestResult, Store
 
-IMPORTERS = [study, gsm8k, completions_jsonl]  # first whose `recognises` says yes wins
+# First whose `recognises` says yes wins. Each has `load(path) -> Batch`, or `ingest(store, path)` when it
+# reads incrementally (run folders remember which shards they have ingested).
+IMPORTERS = [runfolder, study, gsm8k, completions_jsonl]
 
 
 def import_path(store: Store, path: str | Path) -> tuple[str, IngestResult]:
@@ -20,6 +22,8 @@ def import_path(store: Store, path: str | Path) -> tuple[str, IngestResult]:
         raise BadInput("Nothing to import", f"{path} does not exist.")
     for importer in IMPORTERS:
         if importer.recognises(path):
-            return importer.KIND, store.ingest(importer.load(path), )
+            if hasattr(importer, "ingest"):
+                return importer.KIND, importer.ingest(store, path)
+            return importer.KIND, store.ingest(importer.load(path))
     raise BadInput("Unrecognised import", f"{path.name} is none of: " + "; ".join(
         f"{i.KIND} ({i.LOOKS_LIKE})" for i in IMPORTERS) + ".")

@@ -60,13 +60,27 @@ def references(store: Store) -> pd.DataFrame:
 
 
 def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
+    """Metrics over steps: those logged (training reward, loss, …) and, for runs with completions at more than
+    one step, each instrument's mean verdict per (step, phase, decoding) — computed from the readings, so a
+    metric and the browser's verdicts can never disagree. Eval metrics are named after the instrument; training
+    ones are prefixed "train/"."""
     return store.cursor().execute(
-        "SELECT m.*, r.reward_spec FROM metrics m JOIN runs r USING (run_id) "
-        "WHERE run_id IN (SELECT unnest(?)) ORDER BY run_id, name, decoding, step", [run_ids]).df()
+        "WITH chosen AS (SELECT unnest(?) AS run_id), "
+        "multi AS (SELECT run_id FROM completions WHERE run_id IN (SELECT run_id FROM chosen) "
+        "          GROUP BY 1 HAVING count(DISTINCT step) > 1), "
+        "derived AS (SELECT c.run_id, c.step, CASE WHEN c.phase = 'train' THEN 'train/' ELSE '' END || e.instrument "
+        "            AS name, avg(e.verdict::INT) AS value, c.phase, c.decoding FROM completions c "
+        "            JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT run_id FROM multi) "
+        "            AND e.instrument IN (SELECT unnest(?)) GROUP BY ALL) "
+        "SELECT m.*, r.reward_spec FROM (SELECT * FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
+        "UNION ALL SELECT * FROM derived) m JOIN runs r USING (run_id) ORDER BY run_id, name, decoding, step",
+        [run_ids, instrument_names()]).df()
 
 
 def metric_runs(store: Store) -> list[str]:
-    return [r[0] for r in store.cursor().execute("SELECT DISTINCT run_id FROM metrics ORDER BY 1").fetchall()]
+    return [r[0] for r in store.cursor().execute(
+        "SELECT DISTINCT run_id FROM metrics UNION SELECT run_id FROM completions GROUP BY run_id "
+        "HAVING count(DISTINCT step) > 1 ORDER BY 1").fetchall()]
 
 
 @dataclass

@@ -260,8 +260,18 @@ class Store:
                          verdict.answer is None, verdict.reason, verdict.raw, verdict.cost_usd, now()])
 
     def set_meta(self, key: str, value: str) -> None:
+        self.set_meta_many({key: value})
+
+    def set_meta_many(self, values: dict[str, str]) -> None:
+        if not values:
+            return
         with self._write() as cur:
-            cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+            self._insert_frame(cur, "meta", pd.DataFrame({"key": list(values), "value": list(values.values())}),
+                               "INSERT OR REPLACE")
+
+    def meta_keys(self, prefix: str) -> set[str]:
+        return {r[0] for r in self.cursor().execute("SELECT key FROM meta WHERE starts_with(key, ?)",
+                                                    [prefix]).fetchall()}
 
     def add_finding(self, title: str, note: str, page: str, state: dict) -> None:
         with self._write() as cur:

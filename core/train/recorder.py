@@ -1,0 +1,164 @@
+"""Record a TRL GRPO run into a Yardstick run folder — from the Launch page's worker or from your own script.
+
+    rec = Recorder("runs/my-run", reward="0.3*format + 0.7*lenient", config={"model": "Qwen/Qwen2.5-0.5B-Instruct"})
+    trainer = GRPOTrainer(model=..., reward_funcs=rec.reward_funcs(), callbacks=[rec.callback()],
+                          args=GRPOConfig(..., reward_weights=rec.reward_weights), train_dataset=ds)
+
+The reward functions are rebuilt from the registry by name (each keeps its instrument's __name__, which TRL
+keys its logs by) and see every completion, so all of them are recorded (TRL's log_completions keeps only the
+last batch). With several processes (accelerate), completions are gathered and only the main process writes.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Any, Callable
+
+from transformers import TrainerCallback
+
+from core.instruments import get
+from core.instruments.batch import read_all
+from core.rewardspec import parse
+from core.runfolder import RunFolder
+
+HEARTBEAT_S = 5.0
+
+
+def _text(completion: Any) -> str:
+    """A completion as text: TRL passes strings, or message lists for chat models."""
+    if isinstance(completion, list):
+        return "".join(m.get("content", "") for m in completion if isinstance(m, dict))
+    return str(completion)
+
+
+def _question(prompt: Any) -> str:
+    if isinstance(prompt, list):
+        users = [m.get("content", "") for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+        return users[-1] if users else _text(prompt)
+    return str(prompt)
+
+
+def _distributed() -> tuple[bool, int]:
+    try:
+        from accelerate import PartialState
+
+        state = PartialState()
+        return state.is_main_process, state.num_processes
+    except Exception:  # accelerate not initialised: a plain single process
+        return True, 1
+
+
+class Recorder:
+    def __init__(self, run_dir: str, reward: str, config: dict | None = None, answer_key: str = "answer",
+                 question_key: str = "question") -> None:
+        self.spec = parse(reward)
+        self.folder = RunFolder(run_dir)
+        self.is_main, self.processes = _distributed()
+        if self.is_main and not (self.folder.path / "config.json").exists():
+            self.folder.create({**(config or {}), "reward": reward})
+        self.answer_key, self.question_key = answer_key, question_key
+        self.pending: dict[int, list[dict]] = defaultdict(list)
+        self._parts: dict[tuple, dict[str, list[float]]] = {}
+        self._samples: dict[tuple[int, str], int] = defaultdict(int)
+        self.stop_requested = threading.Event()
+
+    @property
+    def reward_weights(self) -> list[float]:
+        return [w for w, _ in self.spec.terms]
+
+    def reward_funcs(self) -> list[Callable]:
+        return [self._reward(name) for _, name in self.spec.terms]
+
+    def _reward(self, name: str) -> Callable:
+        inst = get(name)
+
+        def reward(prompts: list, completions: list, **kwargs: Any) -> list[float]:
+            texts = [_text(c) for c in completions]
+            golds = [None if g is None else str(g) for g in kwargs.get(self.answer_key, [None] * len(texts))]
+            values = [float(v) for v in read_all(texts, golds, [inst], workers=1)[name].verdicts]
+            self._collect(name, prompts, texts, golds, values, kwargs)
+            return values
+
+        reward.__name__ = name
+        return reward
+
+    def _collect(self, name: str, prompts: list, texts: list[str], golds: list, values: list[float],
+                 kwargs: dict) -> None:
+        """Once every reward term has scored a batch, turn it into rows for the step it trains."""
+        key = tuple(texts)
+        parts = self._parts.setdefault(key, {})
+        parts[name] = values
+        if len(parts) < len(self.spec.terms):
+            return
+        del self._parts[key]
+        state = kwargs.get("trainer_state")
+        step = (state.global_step if state is not None else 0) + 1
+        questions = kwargs.get(self.question_key) or [_question(p) for p in prompts]
+        ids = kwargs.get("completion_ids") or [None] * len(texts)
+        rows = []
+        for i, text in enumerate(texts):
+            components = {n: parts[n][i] for _, n in self.spec.terms}
+            rows.append({"question": str(questions[i]), "gold": golds[i], "text": text, "decoding": "sampled",
+                         "n_tokens": len(ids[i]) if ids[i] is not None else None,
+                         "reward": sum(w * components[n] for w, n in self.spec.terms),
+                         "reward_components": components})
+        if self.processes > 1:
+            from accelerate.utils import gather_object
+
+            rows = gather_object(rows)
+        if self.is_main:
+            for row in rows:
+                row["sample"] = self._samples[(step, row["question"])]
+                self._samples[(step, row["question"])] += 1
+            self.pending[step].extend(rows)
+
+    def flush(self, up_to_step: int) -> None:
+        for step in sorted(s for s in self.pending if s <= up_to_step):
+            self.folder.write_completions("train", step, self.pending.pop(step))
+
+    def callback(self) -> TrainerCallback:
+        return _RecorderCallback(self)
+
+
+class _RecorderCallback(TrainerCallback):
+    """Writes TRL's logs and the recorded completions at each step, keeps the heartbeat, honours a stop request."""
+
+    def __init__(self, rec: Recorder) -> None:
+        self.rec = rec
+        self._beat: threading.Thread | None = None
+        self._done = threading.Event()
+        self._started = time.time()
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if not self.rec.is_main:
+            return
+        self._started = time.time()
+        self.rec.folder.set_status(state="running", step=0, total_steps=state.max_steps, started_at=self._started,
+                                   heartbeat_at=time.time(), message="")
+        self._beat = threading.Thread(target=self._heartbeat, daemon=True, name="yardstick-heartbeat")
+        self._beat.start()
+
+    def _heartbeat(self) -> None:
+        while not self._done.wait(HEARTBEAT_S):
+            self.rec.folder.set_status(heartbeat_at=time.time())
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.rec.is_main and logs:
+            numeric = {k: v for k, v in logs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            self.rec.folder.write_steps(state.global_step, numeric)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.rec.is_main:
+            self.rec.flush(state.global_step)
+            per_step = (time.time() - self._started) / max(state.global_step, 1)
+            self.rec.folder.set_status(step=state.global_step, heartbeat_at=time.time(),
+                                       seconds_per_step=round(per_step, 3),
+                                       eta_s=round(per_step * (state.max_steps - state.global_step), 1))
+        if self.rec.stop_requested.is_set():
+            control.should_training_stop = True
+
+    def on_train_end(self, args, state, control, **kwargs):
+        self._done.set()
+        if self.rec.is_main:
+            self.rec.flush(state.global_step + 1)

@@ -1,0 +1,84 @@
+"""What a run trains on: the model and tokenizer (pocket, a hub id or a local folder) and the problems (pocket,
+a GSM8K-style JSONL, or a hub data set), with the study's prompt for chat models."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from core import home
+from core.errors import BadInput
+from core.pocket.build import PocketSpec, build, generate
+from core.pocket.problems import PROMPT, split
+
+STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in <answer> tags, "
+                "e.g. <answer>42</answer>.")
+POCKETS = {"pocket": PocketSpec(), "pocket-mini": PocketSpec(n_sft=600, hidden=64, layers=2, steps=60, batch=16)}
+
+
+def pocket_path(name: str, progress: Any = None) -> Path:
+    """The pocket model's folder, built on first use (deterministic: the same spec gives the same model)."""
+    spec = POCKETS[name]
+    path = home.home() / "pocket" / name
+    if not (path / "pocket.json").exists():
+        build(path, spec, progress)
+    return path
+
+
+def load_model(model: str, threads: int = 1) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.set_num_threads(threads)
+    path = str(pocket_path(model)) if model in POCKETS else model
+    try:
+        tok = AutoTokenizer.from_pretrained(path)
+        net = AutoModelForCausalLM.from_pretrained(path)
+    except (OSError, ValueError) as exc:
+        raise BadInput("Cannot load the model", f"{model!r}: {exc}"[:600]) from None
+    tok.padding_side = "left"
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return net, tok
+
+
+def load_problems(data: str, n_train: int, n_eval: int, seed: int, difficulty: int) -> tuple[list[dict], list[dict]]:
+    """(train, eval) as [{"question", "answer"}] with the gold number as the answer."""
+    from core.importers.gsm8k import gold_of
+
+    if data == "pocket":
+        train, test = split(n_train, n_eval, seed=1000 + seed, difficulty=difficulty)
+        return ([{"question": p.question, "answer": p.gold} for p in train],
+                [{"question": p.question, "answer": p.gold} for p in test])
+    if Path(data).exists():
+        rows = [json.loads(line) for line in Path(data).read_text().splitlines() if line.strip()]
+        problems = [{"question": r["question"], "answer": gold_of(r["answer"])} for r in rows]
+        if len(problems) < n_train + n_eval:
+            raise BadInput("Not enough problems", f"{data} has {len(problems)}; the run needs {n_train + n_eval}.")
+        return problems[:n_train], problems[n_train:n_train + n_eval]
+    from datasets import load_dataset  # a hub id such as openai/gsm8k
+
+    try:
+        ds = load_dataset(data, "main")
+    except Exception as exc:  # offline, unknown id, no network: say so
+        raise BadInput("Cannot load the data set", f"{data!r}: {exc}"[:600]) from None
+    pick = lambda split_, n: [{"question": r["question"], "answer": gold_of(r["answer"])}  # noqa: E731
+                              for r in ds[split_].select(range(n))]
+    return pick("train", n_train), pick("test", n_eval)
+
+
+def prompt(tok: Any, question: str) -> Any:
+    """The training prompt: the study's system prompt for chat models, the pocket format otherwise."""
+    if getattr(tok, "chat_template", None):
+        return [{"role": "system", "content": STUDY_PROMPT}, {"role": "user", "content": question}]
+    return PROMPT.format(question=question)
+
+
+def prompt_text(tok: Any, question: str) -> str:
+    p = prompt(tok, question)
+    return tok.apply_chat_template(p, tokenize=False, add_generation_prompt=True) if isinstance(p, list) else p
+
+
+def complete(model: Any, tok: Any, questions: list[str], max_new_tokens: int, sample: bool, temperature: float,
+             seed: int) -> list[str]:
+    return generate(model, tok, [prompt_text(tok, q) for q in questions], max_new_tokens, sample, temperature, seed)
