@@ -7,6 +7,9 @@ from pages import _keys  # noqa: F401  (registers the labelling keyboard compone
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
 
 PAGES = {
+    "Train": [
+        st.Page("pages/launch.py", title="Launch", icon="🚀", url_path="launch"),
+    ],
     "Explore": [
         st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
         st.Page("pages/curves.py", title="Curves", icon="📈", url_path="curves"),

@@ -13,7 +13,7 @@ def metric_role(metric: str, reward_spec: str | None) -> str:
     """"reward" for the training reward, "circular" for a metric that shares an instrument with it."""
     if metric == "reward":
         return "reward"
-    return "circular" if metric in reward_instruments(reward_spec) else "independent"
+    return "circular" if metric.removeprefix("train/") in reward_instruments(reward_spec) else "independent"
 
 
 def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure:
@@ -35,6 +35,7 @@ def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure
             marker={"symbol": "diamond" if decoding == "greedy" else "circle", "size": 9 if greedy else 6},
             customdata=[[run, int(s)] for s in line["step"]],
             hovertemplate="%{fullData.name}<br>step %{x}: %{y:.3f}<extra></extra>"))
-    fig.update_layout(xaxis_title="step", yaxis_title="value", yaxis_range=[-0.02, 1.02], height=480,
-                      legend={"orientation": "h", "y": -0.2}, margin={"t": 30})
+    rates = df["value"].between(0, 1).all()  # rates share a fixed 0–1 axis; losses and lengths do not
+    fig.update_layout(xaxis_title="step", yaxis_title="value", yaxis_range=[-0.02, 1.02] if rates else None,
+                      height=480, legend={"orientation": "h", "y": -0.2}, margin={"t": 30})
     return fig

@@ -72,6 +72,40 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from core import home, launcher
+    from core.runconfig import RunConfig
+    from core.train.worker import run
+
+    config = RunConfig.load(args.config).to_dict()  # a bad config stops here: nothing is created
+    seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
+    status = 0
+    for run_id in launcher.submit(config, seeds):
+        print(f"training {run_id} (run folder {home.runs_dir() / run_id})", flush=True)
+        status = max(status, run(home.runs_dir() / run_id))
+    return status
+
+
+def _pocket(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from core.pocket.build import build
+    from core.train.setup import POCKETS, pocket_path
+
+    bar = tqdm(total=POCKETS[args.name].steps, desc=f"SFT {args.name}", unit="step")
+
+    def progress(step: int, total: int, loss: float) -> None:
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.3f}")
+
+    record = build(args.out, POCKETS[args.name], progress) if args.out else None
+    path = args.out or pocket_path(args.name, progress)
+    bar.close()
+    print(json.dumps(record or json.loads((path / "pocket.json").read_text()), indent=2))
+    print(f"saved to {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yardstick", description="Is the reward going up because the model got better?")
     sub = p.add_subparsers(dest="command", required=True)
@@ -87,6 +121,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples for 95%% intervals")
     s.add_argument("--json", action="store_true", help="print a JSON list of objects")
     s.set_defaults(func=_audit)
+    s = sub.add_parser("train", help="train one GRPO run (per seed) from a run config JSON, in this process")
+    s.add_argument("config", type=Path)
+    s.add_argument("--seeds", help="comma-separated seeds: one run each, as a seed group")
+    s.set_defaults(func=_train)
+    s = sub.add_parser("pocket", help="the pocket lab's model")
+    pocket = s.add_subparsers(dest="action", required=True)
+    b = pocket.add_parser("build", help="build (SFT-train) the pocket model; deterministic for its spec")
+    b.add_argument("--name", choices=["pocket", "pocket-mini"], default="pocket")
+    b.add_argument("--out", type=Path, help="folder to save to (default: $YARDSTICK_HOME/pocket/NAME)")
+    b.set_defaults(func=_pocket)
     return p
 
 

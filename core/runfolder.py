@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ class RunFolder:
             status = json.loads((self.path / "status.json").read_text())
         except (OSError, ValueError):
             return {"state": "unknown"}
-        if status.get("state") in ("starting", "running") and time.time() - status.get("heartbeat_at", 0) > STALE_S:
+        if status.get("state") in ("starting", "running") and (
+                time.time() - status.get("heartbeat_at", 0) > STALE_S or _dead_here(status)):
             status["state"] = "crashed"
             status.setdefault("error", {"title": "Worker stopped", "message": "The training process stopped "
                                         "without a word (killed, or out of memory). Everything it wrote is kept."})
@@ -101,6 +103,26 @@ class RunFolder:
                 lambda c: c if c is None or isinstance(c, str) else json.dumps(c))
         return (Batch(runs=[run], completions=completions, metrics=metrics, problem_source=self.run_id),
                 [f"{p.parent.name}/{p.name}" for p in fresh])
+
+
+def _dead_here(status: dict[str, Any]) -> bool:
+    """The worker ran on this machine and its process is gone (no need to wait for the heartbeat to go stale)."""
+    if status.get("host") != socket.gethostname() or not status.get("pid"):
+        return False
+    try:
+        os.kill(status["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return _zombie(status["pid"])
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:

@@ -23,6 +23,8 @@ def ingest(store: Store, path: Path) -> IngestResult:
     prefix = f"shard:{folder.run_id}/"
     done = {key.removeprefix(prefix) for key in store.meta_keys(prefix)}
     batch, read = folder.to_batch(skip=done)
+    if not read and store.run_status(folder.run_id) == batch.runs[0]["status"]:
+        return IngestResult()  # nothing new: no write, so the app's caches stay valid
     result = store.ingest(batch)
     store.set_meta_many({prefix + name: "1" for name in read})
     return result

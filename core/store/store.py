@@ -269,6 +269,10 @@ class Store:
             self._insert_frame(cur, "meta", pd.DataFrame({"key": list(values), "value": list(values.values())}),
                                "INSERT OR REPLACE")
 
+    def run_status(self, run_id: str) -> str | None:
+        found = self.cursor().execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchall()
+        return found[0][0] if found else None
+
     def meta_keys(self, prefix: str) -> set[str]:
         return {r[0] for r in self.cursor().execute("SELECT key FROM meta WHERE starts_with(key, ?)",
                                                     [prefix]).fetchall()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -20,7 +21,8 @@ from core.runfolder import RunFolder
 
 def run(run_dir: str | Path) -> int:
     folder = RunFolder(run_dir)
-    folder.set_status(state="starting", pid=os.getpid(), heartbeat_at=time.time(), started_at=time.time())
+    folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname(), heartbeat_at=time.time(),
+                      started_at=time.time())
     try:
         config = RunConfig.from_dict({k: v for k, v in folder.config().items()})
         return _train(folder, config)

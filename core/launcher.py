@@ -1,0 +1,103 @@
+"""Starting, queueing and cancelling training workers. The app calls these; workers run in their own process
+group (subprocess.Popen) and talk back only through their run folders."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from core import home
+from core.errors import BadInput
+from core.runconfig import RunConfig
+from core.runfolder import RunFolder, is_run_folder
+
+MAX_WORKERS = 1  # one worker at a time by default: a second one halves the speed of both on a laptop
+
+
+def run_id(config: RunConfig) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", (config.name or f"{config.model}-{config.reward}").lower()).strip("-")[:40]
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{base}-s{config.seed}"
+
+
+def submit(config: dict, seeds: list[int] | None = None) -> list[str]:
+    """Queue one run per seed (a seed group when several); invalid configs raise before anything is written."""
+    configs = [RunConfig.from_dict({**config, "seed": s}) for s in (seeds or [config.get("seed", 0)])]
+    group = f"{configs[0].name or configs[0].reward}-{time.strftime('%H%M%S')}" if len(configs) > 1 else ""
+    ids = []
+    for c in configs:
+        c.seed_group = c.seed_group or group
+        rid = run_id(c)
+        RunFolder(home.runs_dir() / rid).create(c.to_dict())
+        ids.append(rid)
+    return ids
+
+
+def folders() -> list[RunFolder]:
+    return [RunFolder(p) for p in sorted(home.runs_dir().iterdir()) if is_run_folder(p)]
+
+
+def pump() -> list[str]:
+    """Start queued runs while fewer than MAX_WORKERS are live; returns the runs started."""
+    states = [(f, f.status()) for f in folders()]
+    busy = sum(1 for _, s in states if s.get("state") in ("starting", "running") and _alive(s.get("pid")))
+    started = []
+    for folder, status in sorted(states, key=lambda fs: fs[1].get("created_at", 0)):
+        if busy >= MAX_WORKERS:
+            break
+        if status.get("state") == "queued":
+            _start(folder)
+            started.append(folder.run_id)
+            busy += 1
+    return started
+
+
+def _start(folder: RunFolder) -> None:
+    log = open(folder.path / "worker.log", "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "core.train", str(folder.path)], cwd=home.REPO_ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    folder.set_status(state="starting", pid=proc.pid, host=socket.gethostname(), heartbeat_at=time.time())
+
+
+def cancel(run: str) -> None:
+    """Queued: never starts. Running: SIGTERM to its process group; it stops after the current step."""
+    folder = RunFolder(home.runs_dir() / run)
+    if not is_run_folder(folder.path):
+        raise BadInput("No such run", f"{run} has no run folder.")
+    status = folder.status()
+    if status.get("state") == "queued":
+        folder.set_status(state="cancelled")
+    elif status.get("state") in ("starting", "running") and _alive(status.get("pid")):
+        os.killpg(status["pid"], signal.SIGTERM)
+        folder.set_status(message="cancelling after the current step")
+
+
+def sync(store) -> list[str]:
+    """Start queued runs, then ingest what every run folder has written since last time (cheap when nothing
+    changed: no write at all). Returns the runs that changed."""
+    from core.importers.runfolder import ingest
+
+    pump()
+    changed = []
+    for folder in folders():
+        if folder.status().get("state") != "queued":
+            result = ingest(store, folder.path)
+            if result.runs:
+                changed.append(folder.run_id)
+    return changed
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
