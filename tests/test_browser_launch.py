@@ -1,0 +1,39 @@
+"""Real browser: launch a short format-only pocket run from the Launch page; it finishes; its curves and its
+completions (with instrument highlights) appear."""
+from __future__ import annotations
+
+import re
+
+from browser import browser_page, streamlit_server
+
+from core import launcher
+
+
+def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(isolated_env) as url, browser_page() as page:
+        page.goto(f"{url}/launch")
+        page.get_by_text("Preset").first.wait_for(timeout=60_000)
+        for field, value in {"model": "pocket-mini", "steps": "4", "eval_every": "2", "n_train": "16",
+                             "n_eval": "6", "num_generations": "4", "max_completion_length": "16",
+                             "eval_samples": "1"}.items():
+            box = page.get_by_label(field, exact=True)
+            box.fill(value)
+            box.press("Tab")
+        page.get_by_role("button", name="Launch").click()
+        page.get_by_text(re.compile(r"Queued 1 run")).wait_for(timeout=30_000)
+        page.get_by_text(re.compile(r" · finished · step 4/4")).wait_for(timeout=300_000)
+        (run,) = launcher.folders()
+        assert run.config()["reward"] == "format" and run.config()["model"] == "pocket-mini"
+
+        page.goto(f"{url}/curves?run={run.run_id}")
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        legend = page.locator(".js-plotly-plot .legendtext").evaluate_all("els => els.map(e => e.textContent)")
+        assert any("reward [reward]" in t for t in legend)
+        assert any("format" in t and "greedy" in t for t in legend)
+
+        page.goto(f"{url}/completions?run={run.run_id}&step=4")
+        page.get_by_text("completions match").wait_for(timeout=60_000)
+        page.locator("pre", has_text="⟦").first.wait_for(timeout=30_000)  # instrument spans marked in the text
+        body = page.inner_text("body")
+        assert "format:" in body and "last_number → " in body
