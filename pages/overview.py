@@ -3,6 +3,8 @@ reference (the study's Table 2 shape)."""
 import streamlit as st
 
 from core import audit
+from core.importers import import_path
+from core.importers.upload import save as upload_save
 from core.store.queries import instrument_names
 from pages import _ui as ui
 
@@ -13,6 +15,17 @@ counts = ui.query("summary")
 cols = st.columns(5)
 for col, key in zip(cols, ("runs", "completions", "problems", "labels", "judgments")):
     col.metric(key.capitalize(), f"{counts[key]:,}")
+
+with st.expander("Import data"):
+    st.caption("A study folder, GSM8K model solutions, a completions JSONL (question, gold, text, optional run and "
+               "step), or a run folder written by the Yardstick recorder on a GPU cluster (zip or tar it).")
+    path = st.text_input("Path on this machine")
+    upload = st.file_uploader("…or upload a file", type=["jsonl", "zip", "tar", "gz", "tgz"])
+    if st.button("Import", disabled=not (path or upload)):
+        target = ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else path
+        result = target and ui.guarded(import_path, ui.store(), target)
+        if result:
+            st.success(f"Imported {result[0]}: {result[1]}")
 
 st.subheader("Runs")
 runs = ui.query("runs")

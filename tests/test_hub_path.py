@@ -1,0 +1,62 @@
+"""The real path for users with hubs (Qwen/Qwen2.5-0.5B-Instruct, openai/gsm8k), exercised on a local model folder
+and a GSM8K-style JSONL the test makes, with the hub offline."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO, SHARED
+from core import launcher
+from core.store.store import Store
+from core.importers import import_path
+
+
+def tiny_chat_model(path) -> None:
+    """A random Llama with a chat template, saved like a hub model (the pocket-mini tokenizer underneath)."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from core.train import setup
+
+    _, tok = setup.load_model("pocket-mini")
+    tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+                         "{% if add_generation_prompt %}assistant:{% endif %}")
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
+                                         num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2,
+                                         pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id))
+    model.save_pretrained(path)
+    tok.save_pretrained(path)
+
+
+def train(config: dict, tmp_path) -> subprocess.CompletedProcess:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return subprocess.run([sys.executable, "-m", "core", "train", str(path)], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_local_model_folder_and_gsm8k_jsonl(tmp_path, isolated_env):
+    tiny_chat_model(tmp_path / "model")
+    data = tmp_path / "gsm8k.jsonl"
+    with open(SHARED / "gsm8k/train.jsonl") as fh:
+        data.write_text("".join(next(fh) for _ in range(12)))
+    proc = train({"model": str(tmp_path / "model"), "data": str(data), "n_train": 8, "n_eval": 4, "steps": 2,
+                  "eval_every": 2, "num_generations": 2, "prompts_per_step": 2, "max_completion_length": 8,
+                  "eval_samples": 1, "reward": "lenient"}, tmp_path)
+    assert proc.returncode == 0, proc.stdout[-1500:] + proc.stderr[-1500:]
+    (run,) = launcher.folders()
+    store = Store(isolated_env / "yardstick.duckdb")
+    import_path(store, run.path)
+    golds = {g for (g,) in store.cursor().execute("SELECT DISTINCT gold FROM problems").fetchall()}
+    first = json.loads(data.read_text().splitlines()[0])
+    assert first["answer"].split("####")[-1].strip() in golds  # gold parsed from GSM8K's "#### N"
+    questions = [q for (q,) in store.cursor().execute("SELECT question FROM problems").fetchall()]
+    assert first["question"] in questions  # the chat prompt's user turn, not the system prompt
+
+
+def test_hub_ids_offline_fail_with_a_clear_message(tmp_path, isolated_env):
+    proc = train({"model": "Qwen/Qwen2.5-0.5B-Instruct", "data": "pocket", "steps": 1}, tmp_path)
+    (run,) = launcher.folders()
+    assert proc.returncode == 2 and run.status()["state"] == "failed"
+    assert run.status()["error"]["title"] == "Cannot load the model"
+    assert "Qwen/Qwen2.5-0.5B-Instruct" in run.status()["error"]["message"]
