@@ -51,3 +51,14 @@ def embedded_home(isolated_env: Path, embedded_store_file: Path, monkeypatch: py
     shutil.copy(embedded_store_file, isolated_env / "yardstick.duckdb")
     monkeypatch.setenv("YARDSTICK_SHARED_DATA", str(SHARED))
     return isolated_env
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Close stores the pages cached, so DuckDB's bindings don't report leaks after pytest's summary line."""
+    import gc
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    gc.collect()
