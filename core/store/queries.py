@@ -107,15 +107,15 @@ _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NU
 
 def _where(q: CompletionQuery) -> tuple[str, list]:
     clauses, params = ["TRUE"], []
-    if q.run_ids:
-        clauses.append("c.run_id IN (SELECT unnest(?))")
-        params.append(q.run_ids)
-    if q.step is not None:
-        clauses.append("c.step = ?")
-        params.append(q.step)
-    if q.problem_id:
-        clauses.append("c.problem_id = ?")
-        params.append(q.problem_id)
+    simple = [(q.run_ids, "c.run_id IN (SELECT unnest(?))"), (q.step, "c.step = ?"),
+              (q.problem_id, "c.problem_id = ?"), (q.search, "contains(lower(c.text), lower(?))"),
+              (q.completion_id, "c.completion_id = ?"),
+              (q.unlabelled_by, "c.completion_id NOT IN (SELECT completion_id FROM labels WHERE labeller = ?)"),
+              (q.exclude, "c.completion_id NOT IN (SELECT unnest(?))")]
+    for value, clause in simple:
+        if value is not None and value != "" and value != []:
+            clauses.append(clause)
+            params.append(value)
     for name, verdict in q.verdicts.items():
         clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions "
                        f"WHERE instrument = ? AND {_VERDICT_SQL[verdict]})")
@@ -127,18 +127,6 @@ def _where(q: CompletionQuery) -> tuple[str, list]:
             clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
                            f"(SELECT unnest(?)) AND {verdict})")
             params.append(q.disagree)
-    if q.search:
-        clauses.append("contains(lower(c.text), lower(?))")
-        params.append(q.search)
-    if q.completion_id is not None:
-        clauses.append("c.completion_id = ?")
-        params.append(q.completion_id)
-    if q.unlabelled_by is not None:
-        clauses.append("c.completion_id NOT IN (SELECT completion_id FROM labels WHERE labeller = ?)")
-        params.append(q.unlabelled_by)
-    if q.exclude:
-        clauses.append("c.completion_id NOT IN (SELECT unnest(?))")
-        params.append(q.exclude)
     return " AND ".join(clauses), params
 
 
