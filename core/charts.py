@@ -16,8 +16,19 @@ def metric_role(metric: str, reward_spec: str | None) -> str:
     return "circular" if metric.removeprefix("train/") in reward_instruments(reward_spec) else "independent"
 
 
+def by_seed_group(df: pd.DataFrame) -> pd.DataFrame:
+    """Runs of one seed group folded into one line: the mean over seeds, with min and max as a band."""
+    grouped = df.assign(run_id=df["seed_group"].fillna(df["run_id"]).replace("", None).fillna(df["run_id"]))
+    keys = ["run_id", "name", "decoding", "step", "phase"]
+    out = grouped.groupby(keys, as_index=False).agg(value=("value", "mean"), lo=("value", "min"),
+                                                    hi=("value", "max"), seeds=("value", "size"),
+                                                    reward_spec=("reward_spec", "first"))
+    return out
+
+
 def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure:
     """Metrics over steps: one line per (run, metric, decoding); greedy dotted; circular metrics marked.
+    Rows with `lo`/`hi` (from by_seed_group) get a shaded band across seeds.
 
     Each point carries (run_id, step) as customdata so a click can open that run and step.
     """
@@ -28,6 +39,11 @@ def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure
         role = metric_role(name, line["reward_spec"].iloc[0])
         tag = "" if role == "independent" else f" [{role}]"
         greedy = len(line) == 1 or decoding == "greedy"
+        if "lo" in line and (line["hi"] > line["lo"]).any():
+            fig.add_trace(go.Scatter(
+                x=line["step"].tolist() + line["step"].tolist()[::-1], y=line["hi"].tolist() + line["lo"].tolist()[::-1],
+                fill="toself", opacity=0.2, line={"width": 0}, hoverinfo="skip", showlegend=False,
+                name=f"{run} · {name} · {decoding} · seeds"))
         fig.add_trace(go.Scatter(
             x=line["step"].tolist(), y=line["value"].tolist(), name=f"{run} · {name}{tag} · {decoding}",
             mode="lines+markers" if not greedy or len(line) > 1 else "markers",

@@ -128,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("pocket", help="the pocket lab's model")
     pocket = s.add_subparsers(dest="action", required=True)
     b = pocket.add_parser("build", help="build (SFT-train) the pocket model; deterministic for its spec")
-    b.add_argument("--name", choices=["pocket", "pocket-mini"], default="pocket")
+    b.add_argument("--name", choices=["pocket", "pocket-terse-tags", "pocket-mini"], default="pocket")
     b.add_argument("--out", type=Path, help="folder to save to (default: $YARDSTICK_HOME/pocket/NAME)")
     b.set_defaults(func=_pocket)
     return p

@@ -34,6 +34,9 @@ def curves() -> None:
     if live:
         launcher.sync(ui.store())
     data = ui.query("metrics", runs)
+    grouped = data["seed_group"].notna() & (data["seed_group"] != "")
+    if grouped.any() and st.toggle("Fold seed groups (mean over seeds, band from min to max)", value=True):
+        data = charts.by_seed_group(data)
     names = sorted(data["name"].unique())
     preferred = set(instrument_names()) | {"reward", "frac_reward_zero_std"}
     default = [n for n in ui.params("metric") if n in names] or [n for n in names if n in preferred] or names

@@ -117,3 +117,19 @@ def test_a_registered_instrument_appears_everywhere(embedded_home):
         assert any("first_number → " in t.value for t in at.text)
     finally:
         registry.unregister("first_number")
+
+
+def test_curves_fold_a_seed_group_into_a_band(isolated_env):
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    store = Store(isolated_env / "yardstick.duckdb")
+    for seed, values in ((1, [0.2, 0.6]), (2, [0.4, 0.8])):
+        store.ingest(Batch(runs=[{"run_id": f"r{seed}", "reward_spec": "format", "seed": seed, "seed_group": "g"}],
+                           metrics=pd.DataFrame({"run_id": f"r{seed}", "step": [0, 10], "name": "last_number",
+                                                 "value": values, "phase": "eval", "decoding": "sampled"})))
+    store.close()
+    at = open_page("curves", run=["r1", "r2"])
+    traces = figure(at)["data"]
+    band = next(t for t in traces if t["name"].endswith("· seeds"))
+    line = next(t for t in traces if t["name"].startswith("g · last_number") and not t["name"].endswith("seeds"))
+    assert line["y"] == [pytest.approx(0.3), pytest.approx(0.7)]
+    assert sorted(band["y"]) == [0.2, 0.4, 0.6, 0.8]

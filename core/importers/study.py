@@ -25,14 +25,14 @@ VALIDATION_RUN = "study-judge-validation"
 METRIC_NAMES = {"mean_reward": "reward", "format_compliance": "study_format", "honest_accuracy": "study_last_number",
                 "last_number_acc": "study_last_number", "lenient_acc": "study_lenient",
                 "strict_tag_acc": "study_strict_tag"}
-RUNS = {  # file → (run id, reward spec as stored, seed, group)
-    "failure_mode/format_only.json": ("study-format-only", "study_format", 42, "study-failure-mode"),
-    "failure_mode/lenient.json": ("study-lenient", "study_lenient", 42, "study-failure-mode"),
+RUNS = {  # file → (run id, reward spec as stored, seed, seed group: none, each is a single seed)
+    "failure_mode/format_only.json": ("study-format-only", "study_format", 42, None),
+    "failure_mode/lenient.json": ("study-lenient", "study_lenient", 42, None),
     "failure_mode/combined.json": ("study-combined", "0.3*study_format + 0.7*study_lenient", 42,
-                                   "study-failure-mode"),
-    "strictness_curve/lenient.json": ("study-sc-lenient", "study_lenient", 0, "study-strictness"),
-    "strictness_curve/last_number.json": ("study-sc-last-number", "study_last_number", 0, "study-strictness"),
-    "strictness_curve/strict_tag.json": ("study-sc-strict-tag", "study_strict_tag", 0, "study-strictness"),
+                                   None),
+    "strictness_curve/lenient.json": ("study-sc-lenient", "study_lenient", 0, None),
+    "strictness_curve/last_number.json": ("study-sc-last-number", "study_last_number", 0, None),
+    "strictness_curve/strict_tag.json": ("study-sc-strict-tag", "study_strict_tag", 0, None),
 }
 FINAL_RUNS = {"lenient": "study-sc-lenient", "last_number": "study-sc-last-number", "strict_tag": "study-sc-strict-tag"}
 

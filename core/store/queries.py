@@ -72,7 +72,7 @@ def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
         "            AS name, avg(e.verdict::INT) AS value, c.phase, c.decoding FROM completions c "
         "            JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT run_id FROM multi) "
         "            AND e.instrument IN (SELECT unnest(?)) GROUP BY ALL) "
-        "SELECT m.*, r.reward_spec FROM (SELECT * FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
+        "SELECT m.*, r.reward_spec, r.seed_group FROM (SELECT * FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
         "UNION ALL SELECT * FROM derived) m JOIN runs r USING (run_id) ORDER BY run_id, name, decoding, step",
         [run_ids, instrument_names()]).df()
 

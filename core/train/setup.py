@@ -13,7 +13,11 @@ from core.pocket.problems import PROMPT, split
 
 STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in <answer> tags, "
                 "e.g. <answer>42</answer>.")
-POCKETS = {"pocket": PocketSpec(), "pocket-mini": PocketSpec(n_sft=600, hidden=64, layers=2, steps=250, batch=16)}
+POCKETS = {  # name → spec; "pocket" is the default, "pocket-mini" what the tests train
+    "pocket": PocketSpec(),
+    "pocket-terse-tags": PocketSpec(terse_tags=True),  # tag use goes with answer-only solutions (see README)
+    "pocket-mini": PocketSpec(n_sft=600, hidden=64, layers=2, steps=250, batch=16),
+}
 
 
 def pocket_path(name: str, progress: Any = None) -> Path:
