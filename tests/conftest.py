@@ -60,5 +60,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import streamlit as st
 
     st.cache_resource.clear()
-    st.cache_data.clear()
     gc.collect()
