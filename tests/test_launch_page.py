@@ -1,0 +1,43 @@
+"""The Launch page through AppTest: a bad value is a titled error that starts nothing; a good one queues a run."""
+from __future__ import annotations
+
+import time
+
+from test_pages import open_page
+
+from core import launcher
+
+
+def fill(at, **values) -> None:
+    for name, value in values.items():
+        widget = next(w for w in list(at.text_input) + list(at.number_input) if w.label == name)
+        widget.set_value(value)
+
+
+def test_bad_reward_is_an_error_and_nothing_starts(isolated_env):
+    at = open_page("launch")
+    assert [o for o in at.selectbox[0].options][1].startswith("format only")
+    fill(at, reward="0.5*format + 0.5*banana")
+    next(b for b in at.button if b.label == "Launch").click().run()
+    assert any(e.value.startswith("Bad config value: reward") for e in at.error)
+    assert any("banana" in t.value for t in at.text)
+    assert launcher.folders() == []
+
+
+def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
+    at = open_page("launch")
+    fill(at, model="pocket-mini", steps=1, n_train=4, n_eval=2, num_generations=2, max_completion_length=8,
+         eval_samples=0)
+    next(w for w in at.text_input if w.label == "Seeds").set_value("1,2")
+    next(b for b in at.button if b.label == "Launch").click().run()
+    assert any(s.value.startswith("Queued 2 run(s)") for s in at.success)
+    runs = launcher.folders()
+    assert len(runs) == 2 and len({r.config()["seed_group"] for r in runs}) == 1
+    assert sorted(r.config()["seed"] for r in runs) == [1, 2]
+    states = sorted(r.status()["state"] for r in runs)
+    assert states == ["queued", "starting"]  # one worker at a time
+    deadline = time.time() + 300
+    while any(r.status()["state"] in ("queued", "starting", "running") for r in runs) and time.time() < deadline:
+        launcher.pump()
+        time.sleep(0.5)
+    assert [r.status()["state"] for r in runs] == ["finished", "finished"]
