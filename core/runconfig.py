@@ -95,6 +95,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "0.3·format + 0.7·lenient (study step 1)": {"reward": "0.3*format + 0.7*lenient"},
     "last_number as reward (study step 3)": {"reward": "last_number"},
     "strict_tag as reward (study step 3)": {"reward": "strict_tag"},
+    "lenient on pocket-terse-tags (reproduces the study's format collapse)": {
+        "model": "pocket-terse-tags", "reward": "lenient"},
     "Qwen2.5-0.5B on GSM8K (needs a hub and a GPU)": {
         "model": "Qwen/Qwen2.5-0.5B-Instruct", "data": "openai/gsm8k", "reward": "format", "n_train": 200,
         "max_completion_length": 512, "prompts_per_step": 1, "learning_rate": 1e-6},
