@@ -52,14 +52,26 @@ def build_tokenizer(texts: list[str], vocab_size: int):
 
 
 def build(out: Path, spec: PocketSpec | None = None, progress: Callable[[int, int, float], None] | None = None,
-          threads: int = 1) -> dict:
-    """Train and save the pocket model to `out`; returns the pocket.json record (spec, size, time, base)."""
+          threads: int | None = None) -> dict:
+    """Train and save the pocket model to `out`; returns the pocket.json record (spec, size, time, base).
+    Uses every core by default (SFT is one big job), then restores the caller's torch thread count."""
+    import os
+
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    try:
+        return _build(out, spec or PocketSpec(), progress)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _build(out: Path, spec: PocketSpec, progress: Callable[[int, int, float], None] | None) -> dict:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    spec = spec or PocketSpec()
     torch.manual_seed(spec.seed)
-    torch.set_num_threads(threads)
     rng = random.Random(spec.seed)
     train, test = split(spec.n_sft, 200, spec.seed, spec.difficulty)
     pairs = [(p.prompt, solution(p, rng, spec.tag_rate, spec.terse_tags)) for p in train]
