@@ -31,7 +31,7 @@ def solutions() -> list[tuple[str, str, str]]:
     rows = []
     for line in (shared_data() / "gsm8k/example_model_solutions.jsonl").open():
         obj = json.loads(line)
-        for key, sol in obj.items():
+        for sol in obj.values():
             if isinstance(sol, dict) and "solution" in sol:
                 rows.append((obj["question"], gold_of(obj["ground_truth"]), sol["solution"]))
     return rows

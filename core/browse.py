@@ -28,11 +28,11 @@ def mark_spans(text: str, readings: pd.DataFrame) -> str:
     return "".join(out)
 
 
-def preview(text: str, full: bool) -> tuple[str, bool]:
-    """The text to show, and whether it was cut."""
+def preview(text: str, full: bool) -> str:
+    """The text to show: long completions are cut, saying how much is hidden."""
     if full or len(text) <= PREVIEW_CHARS:
-        return text, False
-    return text[:PREVIEW_CHARS] + f"\n… [{len(text) - PREVIEW_CHARS:,} more characters]", True
+        return text
+    return text[:PREVIEW_CHARS] + f"\n… [{len(text) - PREVIEW_CHARS:,} more characters]"
 
 
 def verdict_line(instrument: str, answer: str | None, verdict: bool, gold: str | None, is_check: bool) -> str:

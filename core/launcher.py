@@ -56,10 +56,10 @@ def pump() -> list[str]:
 
 
 def _start(folder: RunFolder) -> None:
-    log = open(folder.path / "worker.log", "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "core.train", str(folder.path)], cwd=home.REPO_ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    with open(folder.path / "worker.log", "ab") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen([sys.executable, "-m", "core.train", str(folder.path)], cwd=home.REPO_ROOT,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     folder.set_status(state="starting", pid=proc.pid, host=socket.gethostname(), heartbeat_at=time.time())
 
 

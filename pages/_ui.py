@@ -98,7 +98,7 @@ def filter_params(q: CompletionQuery) -> dict[str, Any]:
             "id": q.completion_id, **{f"v.{n}": q.verdicts.get(n) for n in queries.instrument_names()}}
 
 
-def completion_card(row: Any, readings: Any, checks: set[str], marks: bool, compact: bool = False,
+def completion_card(row: dict, readings: Any, checks: set[str], marks: bool, compact: bool = False,
                     show_question: bool = True) -> None:
     """One completion as plain text: header, question, the text (spans marked, long ones cut), every verdict.
 
@@ -106,18 +106,18 @@ def completion_card(row: Any, readings: Any, checks: set[str], marks: bool, comp
     """
     from core import browse
 
-    st.text(f"{row.run_id} · step {row.step} · sample {row.sample}" if compact else
-            f"{row.run_id} · step {row.step} · {row.phase}/{row.decoding} · sample {row.sample} · "
-            f"problem {row.problem_id} · gold {row.gold} · id {row.completion_id}")
+    st.text(f"{row['run_id']} · step {row['step']} · sample {row['sample']}" if compact else
+            f"{row['run_id']} · step {row['step']} · {row['phase']}/{row['decoding']} · sample {row['sample']} · "
+            f"problem {row['problem_id']} · gold {row['gold']} · id {row['completion_id']}")
     if show_question and not compact:
         with st.expander("Question"):
-            st.text(row.question)
+            st.text(row["question"])
     full = False
-    if len(row.text) > browse.PREVIEW_CHARS:
-        full = st.toggle("Show all", key=f"full-{row.completion_id}-{compact}")
-    text, _ = browse.preview(browse.mark_spans(row.text, readings) if marks else row.text, full)
-    st.code(text, language=None, wrap_lines=True)
+    if len(row["text"]) > browse.PREVIEW_CHARS:
+        full = st.toggle("Show all", key=f"full-{row['completion_id']}-{compact}")
+    st.code(browse.preview(browse.mark_spans(row["text"], readings) if marks else row["text"], full), language=None,
+            wrap_lines=True)
     order = {n: i for i, n in enumerate(queries.instrument_names())}
-    lines = [browse.verdict_line(r.instrument, r.answer, r.verdict, row.gold, r.instrument in checks)
+    lines = [browse.verdict_line(r.instrument, r.answer, r.verdict, row["gold"], r.instrument in checks)
              for r in sorted(readings.itertuples(), key=lambda r: order.get(r.instrument, 99))]
     st.text(("\n" if compact else "   ").join(lines))

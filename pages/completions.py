@@ -53,9 +53,9 @@ with tab_list:
         page_df, total = ui.query("completions_page", q)
     readings = ui.query("readings", page_df["completion_id"].tolist())
     show_marks = st.toggle("Mark instruments' spans in the text (⟦…⟧{instruments})", value=True)
-    for row in page_df.itertuples():
+    for row in page_df.to_dict("records"):
         with st.container(border=True):
-            ui.completion_card(row, readings[readings["completion_id"] == row.completion_id], checks, show_marks)
+            ui.completion_card(row, readings[readings["completion_id"] == row["completion_id"]], checks, show_marks)
 
 with tab_side:
     shared = ui.query("shared_problems")
@@ -68,7 +68,7 @@ with tab_side:
         side, _ = ui.query("completions_page", CompletionQuery(problem_id=chosen, page_size=8))
         st.text(side["question"].iloc[0] + f"\n\ngold: {side['gold'].iloc[0]}")
         side_readings = ui.query("readings", side["completion_id"].tolist())
-        for col, row in zip(st.columns(min(len(side), 4)), side.head(4).itertuples()):
+        for col, row in zip(st.columns(min(len(side), 4)), side.head(4).to_dict("records")):
             with col:
-                ui.completion_card(row, side_readings[side_readings["completion_id"] == row.completion_id], checks,
-                                   True, compact=True)
+                ui.completion_card(row, side_readings[side_readings["completion_id"] == row["completion_id"]],
+                                   checks, True, compact=True)

@@ -89,8 +89,7 @@ checks = set(queries.instrument_names()) - set(queries.instrument_names("extract
 readings = ui.query("readings", [item["completion_id"]])
 st.text(f"Question ({item['run_id']} · step {item['step']} · gold {item['gold']})")
 st.text(item["question"])
-row = type("Row", (), item)
-ui.completion_card(row, readings if show_instruments else readings.iloc[0:0], checks, show_instruments,
+ui.completion_card(item, readings if show_instruments else readings.iloc[0:0], checks, show_instruments,
                    show_question=False)
 
 with st.form("label-form", clear_on_submit=True, border=False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal
 
+from core.errors import BadInput
 from core.instruments.numbers import normalize, same
 
 
@@ -97,6 +98,4 @@ def get(name: str) -> Instrument:
         if inst.name == name:
             return inst
     known = ", ".join(i.name for i in all_instruments())
-    from core.errors import BadInput
-
     raise BadInput("Unknown instrument", f"There is no instrument called {name!r}. Known: {known}.")

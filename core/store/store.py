@@ -276,8 +276,3 @@ class Store:
     def meta_keys(self, prefix: str) -> set[str]:
         return {r[0] for r in self.cursor().execute("SELECT key FROM meta WHERE starts_with(key, ?)",
                                                     [prefix]).fetchall()}
-
-    def add_finding(self, title: str, note: str, page: str, state: dict) -> None:
-        with self._write() as cur:
-            cur.execute("INSERT INTO findings (title, note, page, state, created_at) VALUES (?, ?, ?, ?, ?)",
-                        [title, note, page, json.dumps(state), now()])
