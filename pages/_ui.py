@@ -121,3 +121,9 @@ def completion_card(row: dict, readings: Any, checks: set[str], marks: bool, com
     lines = [browse.verdict_line(r.instrument, r.answer, r.verdict, row["gold"], r.instrument in checks)
              for r in sorted(readings.itertuples(), key=lambda r: order.get(r.instrument, 99))]
     st.text(("\n" if compact else "   ").join(lines))
+
+
+def export_button(label: str, query_name: str, file_name: str) -> None:
+    """One click to download a table of the store as CSV (labels and judgments live only in the store)."""
+    st.download_button(label, query(query_name).to_csv(index=False).encode(), file_name=file_name,
+                       mime="text/csv", on_click="ignore")

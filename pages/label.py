@@ -27,6 +27,8 @@ q = {"disagree": CompletionQuery(**base, disagree=url.disagree or DISAGREE),
      "random": CompletionQuery(**base, random_seed=int(ui.param("seed", "0") or 0))}[kind]
 st.sidebar.caption("Runs, step and filters come from the URL; set them on the Completions page and use its "
                    "'Label these completions' link.")
+with st.sidebar:
+    ui.export_button("Download all labels (CSV)", "labels_export", "yardstick-labels.csv")
 
 state = st.session_state.setdefault("labelling", {"skipped": [], "done": [], "back": [], "seen": set(), "help": False})
 q.exclude = state["skipped"]

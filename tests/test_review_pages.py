@@ -66,3 +66,13 @@ def test_judge_page_plans_and_needs_a_key(embedded_home):
     assert any(e.value == "No Anthropic API key" for e in at.error)
     store = Store(embedded_home / "yardstick.duckdb")
     assert queries.summary(store)["judgments"] == 50  # only the imported ones
+
+
+def test_labels_and_judgments_export_in_one_click(embedded_home):
+    at = open_page("label", run="gsm8k-175b_verification", labeller="ada")
+    at.text_input(key="label-answer").input("7")
+    at.button[0].click().run()
+    exported = queries.labels_export(Store(embedded_home / "yardstick.duckdb"))
+    assert len(exported) == 51 and set(exported["labeller"]) == {"ada", "study author"}
+    assert {"question", "gold", "text", "answer", "note", "created_at"} <= set(exported.columns)
+    assert any(b.proto.label == "Download all labels (CSV)" for b in at.get("download_button"))

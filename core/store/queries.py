@@ -222,6 +222,13 @@ def labels_export(store: Store) -> pd.DataFrame:
         "USING (completion_id) JOIN problems p USING (problem_id) ORDER BY l.created_at, l.label_id").df()
 
 
+def judgments_export(store: Store) -> pd.DataFrame:
+    """Every judgment ever made, with its completion's run, question, gold and text (for backup/export)."""
+    return store.cursor().execute(
+        "SELECT j.*, c.run_id, c.step, p.question, p.gold, c.text FROM judgments j JOIN completions c "
+        "USING (completion_id) JOIN problems p USING (problem_id) ORDER BY j.created_at, j.judgment_id").df()
+
+
 def hand_vs_judge(store: Store) -> pd.DataFrame:
     """Completions with both a hand label and a scored judgment: both answers, both verdicts, side by side."""
     return store.cursor().execute(
