@@ -62,10 +62,15 @@ _DROPPED = re.compile(r"[,$%]")
 def _study_last(text: str, offset: int) -> Extraction:
     """Last match of the study's pattern. A lone "," matches too: then the span is set but the answer is
     None, and (as in the study) that tier still wins."""
-    matches = list(_STUDY_NUMBER.finditer(text))
-    if not matches:
+    last = max(map(text.rfind, "0123456789,"))
+    if last < 0:
         return Extraction(None)
-    m = matches[-1]
+    start = last  # tokens never cross a character outside [0-9,.], so tokenising that run alone suffices
+    while start > 0 and text[start - 1] in "0123456789,.":
+        start -= 1
+    m = None
+    for m in _STUDY_NUMBER.finditer(text, start):
+        pass
     return Extraction(numbers.normalize(m.group(0)), (m.start() + offset, m.end() + offset))
 
 

@@ -16,6 +16,8 @@ NUMBER_RE = re.compile(
     r"(?=[-$\d])(?<![\d.])(-)?\$?(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?(?:/(\d+))?(%)?"
 )
 _PLAIN = re.compile(r"-?(\d+\.?\d*|\.\d+)(/-?\d+)?")
+_NUMBER_CHARS = frozenset("0123456789,.$-/%")  # every character NUMBER_RE can match
+_NUMBER_RUN = re.compile(r"[0-9,.$/%-]+")
 _EDGE = 80  # longer than any number normalize accepts, with its separators
 _MAX_CHARS = 40  # longer digit runs are junk, not answers (and int() refuses >4300 digits)
 
@@ -71,8 +73,27 @@ def find_numbers(text: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def last_number(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The last number written in `text`. Scans a tail window first and widens it only when needed, since
-    this runs on every completion; the answer is the same as scanning the whole text."""
+    """The last number written in `text` — the same answer as scanning the whole text, found faster because this
+    runs on every completion: find the last digit (C-level rfind), parse only the run of number characters
+    around it (no match can cross a character outside that run), and fall back to the general scan otherwise."""
+    last = max(map(text.rfind, "0123456789"))
+    if last < 0:
+        return None
+    start = last
+    while start > 0 and text[start - 1] in _NUMBER_CHARS and last - start < 2 * _EDGE:
+        start -= 1
+    m = None
+    for m in NUMBER_RE.finditer(text, start, last + 2):  # +2: a "%" after the last digit
+        pass
+    if m is not None and m.end() > last and (start == 0 or text[start - 1] not in _NUMBER_CHARS):
+        value = normalize(m.group(0))
+        if value is not None:
+            return value, m.span()
+    return _scan_last_number(text)
+
+
+def _scan_last_number(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The general case: scan a tail window, widening it only when a match there could be cut."""
     window = 256
     while True:
         start = max(0, len(text) - window)
@@ -90,14 +111,19 @@ def last_number(text: str) -> tuple[str, tuple[int, int]] | None:
 
 
 def find_value(text: str, value: str) -> tuple[int, int] | None:
-    """Span of the first number in `text` equal to `value` (normalised). Normalises only numbers that could be
-    equal: this runs on every completion for the lenient reward."""
+    """Span of the first number in `text` equal to `value` (normalised). Runs on every completion for the lenient
+    reward, so it parses only the runs of number characters that could hold the value (a match never crosses a
+    character outside its run, so this finds what a scan of the whole text would)."""
     digits = value.lstrip("-").lstrip("0") or "0"
     if "/" not in text and digits not in text and digits not in text.replace(",", ""):
         return None
-    for m in NUMBER_RE.finditer(text):
-        raw = m.group(0)
+    for run in _NUMBER_RUN.finditer(text):
+        chunk = run.group(0)
         # "6/2" equals 3 without the digit "3" appearing, so fractions are always compared.
-        if ("/" in raw or digits in raw.replace(",", "")) and normalize(raw) == value:
-            return m.span()
+        if "/" not in chunk and digits not in chunk.replace(",", ""):
+            continue
+        for m in NUMBER_RE.finditer(text, run.start(), run.end()):
+            raw = m.group(0)
+            if ("/" in raw or digits in raw.replace(",", "")) and normalize(raw) == value:
+                return m.span()
     return None
