@@ -5,6 +5,7 @@ Kept out of the page files so each page only lays out its own widgets.
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any, Callable
 
 import streamlit as st
@@ -37,6 +38,12 @@ def query(name: str | Callable[..., Any], *args: Any) -> Any:
     module, name = ("core.store.queries", name) if isinstance(name, str) else (name.__module__, name.__qualname__)
     s = store()
     return _cached(str(s.path), s.revision(), module, name, args)
+
+
+def plain(text: str) -> str:
+    """Text for an element that renders markdown (labels, alerts): every markdown character escaped, because run
+    names and metric names can come from imported files."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def show_error(exc: YardstickError) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, launcher
+from core.flags import store_flags
 from core.runfolder import LIVE
 from core.store.queries import instrument_names
 from pages import _ui as ui
@@ -34,6 +35,8 @@ def curves() -> None:
     if live:
         launcher.sync(ui.store())
     data = ui.query("metrics", runs)
+    for flag in ui.query(store_flags, runs):
+        st.warning(ui.plain(f"{flag.run_id}: {flag.message}"), icon="📉" if flag.kind == "diverging" else "🧊")
     grouped = data["seed_group"].notna() & (data["seed_group"] != "")
     if grouped.any() and st.toggle("Fold seed groups (mean over seeds, band from min to max)", value=True):
         data = charts.by_seed_group(data)

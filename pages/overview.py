@@ -2,7 +2,8 @@
 reference (the study's Table 2 shape)."""
 import streamlit as st
 
-from core import audit
+from core import audit, launcher
+from core.flags import store_flags
 from core.importers import import_path
 from core.importers.upload import save as upload_save
 from core.store.queries import instrument_names
@@ -11,10 +12,19 @@ from pages import _ui as ui
 st.title("📏 Yardstick")
 st.caption("Reward, metric and answer extractor are separate instruments here — and each is audited.")
 
+launcher.sync(ui.store())  # pick up run folders written since the last visit
 counts = ui.query("summary")
 cols = st.columns(5)
 for col, key in zip(cols, ("runs", "completions", "problems", "labels", "judgments")):
     col.metric(key.capitalize(), f"{counts[key]:,}")
+
+found = ui.query(store_flags, None)
+if found:
+    st.subheader("What to look at")
+    for flag in found:
+        icon = "📉" if flag.kind == "diverging" else "🧊"
+        st.page_link("pages/curves.py", label=ui.plain(f"{flag.run_id}: {flag.message}"), icon=icon,
+                     query_params={"run": flag.run_id})
 
 with st.expander("Import data"):
     st.caption("A study folder, GSM8K model solutions, a completions JSONL (question, gold, text, optional run and "

@@ -133,3 +133,11 @@ def test_curves_fold_a_seed_group_into_a_band(isolated_env):
     line = next(t for t in traces if t["name"].startswith("g · last_number") and not t["name"].endswith("seeds"))
     assert line["y"] == [pytest.approx(0.3), pytest.approx(0.7)]
     assert sorted(band["y"]) == [0.2, 0.4, 0.6, 0.8]
+
+
+def test_overview_and_curves_flag_reward_hacking(embedded_home):
+    at = open_page("overview")
+    links = [p.proto.label for p in at.get("page_link")]
+    assert any(label.startswith("study\\-format\\-only\\: reward 0\\.44 → 1\\.00 while study\\_last\\_number") for label in links)
+    at = open_page("curves", run="study-format-only")
+    assert any("study\\_last\\_number \\(sampled\\) 0\\.23 → 0\\.03" in w.value for w in at.warning)
