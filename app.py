@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
+from pages import _ui as ui
 
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
 
@@ -20,6 +21,11 @@ PAGES = {
         st.Page("pages/audit.py", title="Audit", icon="⚖️", url_path="audit"),
         st.Page("pages/judge.py", title="Judge", icon="🧑‍⚖️", url_path="judge"),
     ],
+    "Share": [
+        st.Page("pages/report.py", title="Report", icon="📋", url_path="report"),
+    ],
 }
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+ui.pin_form(page.url_path or "overview")  # the default page's url_path is empty
+page.run()

@@ -86,23 +86,17 @@ def set_params(**values: Any) -> None:
             st.query_params[key] = str(value)
 
 
-VERDICTS = ["any", "correct", "wrong", "no answer"]
+VERDICTS = ["any", *queries.VERDICT_NAMES]
+
+
+def url_state() -> dict[str, list[str]]:
+    """Every URL parameter with all its values: what a pinned finding keeps to reopen the view."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def completion_query() -> CompletionQuery:
     """The completions filter in the URL (the Completions and Label pages share it, so "label these" is a link)."""
-    names = queries.instrument_names()
-    return CompletionQuery(
-        run_ids=params("run"), step=int_param("step"), problem_id=param("problem") or None,
-        verdicts={n: v for n in names if (v := param(f"v.{n}")) in VERDICTS[1:]},
-        disagree=[d for d in params("disagree") if d in names], search=param("q", "") or "",
-        completion_id=int_param("id"), page=max(int_param("page") or 0, 0))
-
-
-def filter_params(q: CompletionQuery) -> dict[str, Any]:
-    """The URL parameters that reproduce `q` (the inverse of completion_query)."""
-    return {"run": q.run_ids, "step": q.step, "problem": q.problem_id, "disagree": q.disagree, "q": q.search,
-            "id": q.completion_id, **{f"v.{n}": q.verdicts.get(n) for n in queries.instrument_names()}}
+    return CompletionQuery.from_params(url_state())
 
 
 def completion_card(row: dict, readings: Any, checks: set[str], marks: bool, compact: bool = False,
@@ -134,3 +128,13 @@ def export_button(label: str, query_name: str, file_name: str) -> None:
     """One click to download a table of the store as CSV (labels and judgments live only in the store)."""
     st.download_button(label, query(query_name).to_csv(index=False).encode(), file_name=file_name,
                        mime="text/csv", on_click="ignore")
+
+
+def pin_form(page: str) -> None:
+    """Sidebar form: pin the current view (its page and URL) with a note, for the Report page."""
+    with st.sidebar.popover("📌 Pin this view"), st.form("pin", clear_on_submit=True, border=False):
+        title = st.text_input("Title", placeholder="Format-only reward games the metric")
+        note = st.text_area("Note", placeholder="What the view shows, and what to do about it")
+        if st.form_submit_button("Pin") and guarded(store().add_finding, title, note, page, url_state()) is None:
+            if title.strip():
+                st.toast("Pinned; see the Report page.")

@@ -31,9 +31,9 @@ with st.sidebar.form("filters"):
 q = CompletionQuery(run_ids=run_ids, step=step, problem_id=problem.strip() or None,
                     verdicts={n: v for n, v in verdicts.items() if v != "any"}, disagree=disagree, search=search,
                     completion_id=url.completion_id, page=url.page)
-ui.set_params(**ui.filter_params(q))
+ui.set_params(**q.to_params())
 st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️",
-                     query_params={k: v for k, v in ui.filter_params(q).items() if v not in (None, "", [])})
+                     query_params={k: v for k, v in q.to_params().items() if v not in (None, "", [])})
 
 tab_list, tab_side = st.tabs(["List", "Side by side"])
 with tab_list:

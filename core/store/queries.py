@@ -100,7 +100,31 @@ class CompletionQuery:
     page: int = 0
     page_size: int = 50
 
+    @classmethod
+    def from_params(cls, params: dict[str, list[str]]) -> "CompletionQuery":
+        """The filter a page URL describes (each key → its values), e.g. a link or a pinned finding."""
+        def one(key: str) -> str | None:
+            values = params.get(key) or []
+            return values[-1] if values else None
 
+        def integer(key: str) -> int | None:
+            value = one(key)
+            return int(value) if value is not None and value.lstrip("-").isdigit() else None
+
+        names = instrument_names()
+        return cls(run_ids=list(params.get("run", [])), step=integer("step"), problem_id=one("problem") or None,
+                   verdicts={n: v for n in names if (v := one(f"v.{n}")) in VERDICT_NAMES},
+                   disagree=[d for d in params.get("disagree", []) if d in names], search=one("q") or "",
+                   completion_id=integer("id"), page=max(integer("page") or 0, 0))
+
+    def to_params(self) -> dict[str, object]:
+        """The URL parameters that reproduce this filter (None or empty: absent)."""
+        return {"run": self.run_ids, "step": self.step, "problem": self.problem_id, "disagree": self.disagree,
+                "q": self.search, "id": self.completion_id,
+                **{f"v.{n}": self.verdicts.get(n) for n in instrument_names()}}
+
+
+VERDICT_NAMES = ("correct", "wrong", "no answer")
 _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NULL",
                 "no answer": "NOT verdict AND answer IS NULL"}
 
@@ -220,6 +244,11 @@ def labels_export(store: Store) -> pd.DataFrame:
     return store.cursor().execute(
         "SELECT l.*, c.run_id, c.step, p.question, p.gold, c.text FROM labels l JOIN completions c "
         "USING (completion_id) JOIN problems p USING (problem_id) ORDER BY l.created_at, l.label_id").df()
+
+
+def findings(store: Store) -> pd.DataFrame:
+    return store.cursor().execute(
+        "SELECT finding_id, created_at, title, note, page, state FROM findings ORDER BY created_at, finding_id").df()
 
 
 def judgments_export(store: Store) -> pd.DataFrame:

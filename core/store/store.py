@@ -276,3 +276,11 @@ class Store:
     def meta_keys(self, prefix: str) -> set[str]:
         return {r[0] for r in self.cursor().execute("SELECT key FROM meta WHERE starts_with(key, ?)",
                                                     [prefix]).fetchall()}
+
+    def add_finding(self, title: str, note: str, page: str, state: dict) -> None:
+        """Pin a view (page + URL state) with a note, for the report."""
+        if not title.strip():
+            raise BadInput("A finding needs a title", "Say in a few words what this view shows.")
+        with self._write() as cur:
+            cur.execute("INSERT INTO findings (title, note, page, state, created_at) VALUES (?, ?, ?, ?, ?)",
+                        [title.strip(), note, page, json.dumps(state), now()])
