@@ -70,3 +70,14 @@ def browser_page() -> Iterator:
             yield browser.new_page(viewport={"width": 1400, "height": 1000})
         finally:
             browser.close()
+
+
+def wait_for_text(page, pattern, timeout_ms: int = 60_000, context=lambda: "") -> None:
+    """Wait for text on the page; on timeout, fail with what the page showed and `context()`."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.get_by_text(pattern).first.wait_for(timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{pattern!r} did not appear within {timeout_ms / 1000:.0f} s. {context()}\n"
+                             f"page: {page.url}\n{page.inner_text('body')[-3000:]}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from browser import browser_page, streamlit_server
+from browser import browser_page, streamlit_server, wait_for_text
 
 from core import launcher
 
@@ -21,19 +21,22 @@ def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
             box.fill(value)
             box.press("Tab")
         page.get_by_role("button", name="Launch").click()
-        page.get_by_text(re.compile(r"Queued 1 run")).wait_for(timeout=30_000)
-        page.get_by_text(re.compile(r" · finished · step 4/4")).wait_for(timeout=300_000)
+        wait_for_text(page, re.compile(r"Queued 1 run"), 60_000)
         (run,) = launcher.folders()
+        assert run.config()["steps"] == 4, run.config()  # the form's values, not the preset's defaults
+        log = run.path / "worker.log"
+        wait_for_text(page, re.compile(r" · finished · step 4/4"), 400_000, lambda: f"status: {run.status()}; "
+                      f"worker log: {log.read_text()[-1500:] if log.exists() else '(none)'}")
         assert run.config()["reward"] == "format" and run.config()["model"] == "pocket-mini"
 
         page.goto(f"{url}/curves?run={run.run_id}")
-        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot .legendtext", has_text="reward [reward]").first.wait_for(timeout=60_000)
         legend = page.locator(".js-plotly-plot .legendtext").evaluate_all("els => els.map(e => e.textContent)")
         assert any("reward [reward]" in t for t in legend)
         assert any("format" in t and "greedy" in t for t in legend)
 
         page.goto(f"{url}/completions?run={run.run_id}&step=4")
-        page.get_by_text("completions match").wait_for(timeout=60_000)
+        wait_for_text(page, "completions match", 60_000)
         page.locator("pre", has_text="⟦").first.wait_for(timeout=30_000)  # instrument spans marked in the text
         body = page.inner_text("body")
         assert "format:" in body and "last_number → " in body

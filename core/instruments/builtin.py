@@ -6,6 +6,7 @@ any <answer>…</answer> block) so its numbers can be reproduced and set beside 
 from __future__ import annotations
 
 import re
+from collections import deque
 
 from core.instruments import numbers
 from core.instruments.registry import Extraction, check, extractor
@@ -68,9 +69,7 @@ def _study_last(text: str, offset: int) -> Extraction:
     start = last  # tokens never cross a character outside [0-9,.], so tokenising that run alone suffices
     while start > 0 and text[start - 1] in "0123456789,.":
         start -= 1
-    m = None
-    for m in _STUDY_NUMBER.finditer(text, start):
-        pass
+    (m,) = deque(_STUDY_NUMBER.finditer(text, start), maxlen=1)  # the run holds at least one token
     return Extraction(numbers.normalize(m.group(0)), (m.start() + offset, m.end() + offset))
 
 

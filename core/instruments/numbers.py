@@ -6,6 +6,7 @@ canonical strings is numeric equality, in Python and in SQL alike.
 from __future__ import annotations
 
 import re
+from collections import deque
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -82,9 +83,8 @@ def last_number(text: str) -> tuple[str, tuple[int, int]] | None:
     start = last
     while start > 0 and text[start - 1] in _NUMBER_CHARS and last - start < 2 * _EDGE:
         start -= 1
-    m = None
-    for m in NUMBER_RE.finditer(text, start, last + 2):  # +2: a "%" after the last digit
-        pass
+    tail = deque(NUMBER_RE.finditer(text, start, last + 2), maxlen=1)  # +2: a "%" after the last digit
+    m = tail[0] if tail else None
     if m is not None and m.end() > last and (start == 0 or text[start - 1] not in _NUMBER_CHARS):
         value = normalize(m.group(0))
         if value is not None:
