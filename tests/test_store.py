@@ -126,3 +126,31 @@ def test_shared_data_is_not_copied_into_the_repo():
     tracked = shutil.which("git") and __import__("subprocess").run(
         ["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout
     assert tracked is None or "example_model_solutions" not in tracked
+
+
+def test_two_threads_ingesting_the_same_rows_store_them_once(tmp_path):
+    """Two syncs of one live run (the Launch page's timer and the Curves page) may overlap."""
+    import threading
+
+    store = Store(tmp_path / "s.duckdb")
+    store.sync_instruments()
+    batch = small_batch(n=40)
+    errors, start = [], threading.Barrier(4)
+
+    def ingest():
+        start.wait()
+        try:
+            store.ingest(batch)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ingest) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert queries.summary(store)["completions"] == 80
+    n_instruments = len(registry.all_instruments())
+    assert store.cursor().execute("SELECT count(*) FROM extractions").fetchone()[0] == 80 * n_instruments
+    assert store.cursor().execute("SELECT count(DISTINCT completion_id) FROM extractions").fetchone()[0] == 80

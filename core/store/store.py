@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from core.errors import BadInput, StoreBusy
@@ -124,6 +125,8 @@ class Store:
             if problems is not None:
                 self._insert_frame(cur, "problems", problems, "INSERT OR IGNORE")
             if new is not None and len(new):
+                new, extractions = self._drop_added_meanwhile(cur, new, extractions)
+            if new is not None and len(new):
                 # Sequential ids, in run/step order, assigned under the write lock.
                 first = cur.execute("SELECT coalesce(max(completion_id), 0) + 1 FROM completions").fetchall()[0][0]
                 new = new.assign(completion_id=range(first, first + len(new)))
@@ -138,6 +141,20 @@ class Store:
             result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")
             result.judgments = self._insert_once(cur, "judgments", batch.judgments, "model")
         return result
+
+    @classmethod
+    def _drop_added_meanwhile(cls, cur: duckdb.DuckDBPyConnection, new: pd.DataFrame,
+                              extractions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Under the write lock: drop rows another writer inserted since they were found new (two syncs of one
+        live run), with their readings; `row` in the readings is re-pointed to the rows kept."""
+        known = cls._known_keys(cur, new)
+        if not len(known):
+            return new, extractions
+        keep = ~new["completion_key"].isin(known).to_numpy()
+        position = np.cumsum(keep) - 1
+        rows = extractions["row"].to_numpy()
+        mask = keep[rows]
+        return new[keep], extractions[mask].assign(row=position[rows[mask]])
 
     @staticmethod
     def _known_keys(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> Any:
