@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 
 from core import home
 from core.errors import BadInput
@@ -76,19 +77,28 @@ def cancel(run: str) -> None:
         folder.set_status(message="cancelling after the current step")
 
 
-def sync(store) -> list[str]:
+@dataclass
+class SyncResult:
+    changed: list[str] = field(default_factory=list)  # runs with new rows or a new status
+    problems: list[str] = field(default_factory=list)  # "run: what went wrong" for folders that could not be read
+
+
+def sync(store) -> SyncResult:
     """Start queued runs, then ingest what every run folder has written since last time (cheap when nothing
-    changed: no write at all). Returns the runs that changed."""
+    changed: no write at all). A folder that cannot be read is reported and skipped; the others go on."""
     from core.importers.runfolder import ingest
 
     pump()
-    changed = []
+    result = SyncResult()
     for folder in folders():
-        if folder.status().get("state") != "queued":
-            result = ingest(store, folder.path)
-            if result.runs:
-                changed.append(folder.run_id)
-    return changed
+        if folder.status().get("state") == "queued":
+            continue
+        try:
+            if ingest(store, folder.path).runs:
+                result.changed.append(folder.run_id)
+        except Exception as exc:  # noqa: BLE001  (one bad folder must not hide the others)
+            result.problems.append(f"{folder.run_id}: {type(exc).__name__}: {exc}"[:300])
+    return result
 
 
 def _alive(pid: int | None) -> bool:

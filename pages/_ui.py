@@ -138,3 +138,12 @@ def pin_form(page: str) -> None:
         if st.form_submit_button("Pin") and guarded(store().add_finding, title, note, page, url_state()) is None:
             if title.strip():
                 st.toast("Pinned; see the Report page.")
+
+
+def sync_runs() -> None:
+    """Ingest what run folders wrote since last time; say which could not be read (as text: names come from disk)."""
+    from core import launcher
+
+    for problem in launcher.sync(store()).problems:
+        st.warning("A run folder could not be read", icon="⚠️")
+        st.text(problem)

@@ -17,7 +17,7 @@ st.caption("Does the reward rise because the model got better, or because the in
            "Solid lines: sampled decoding; dotted diamonds: greedy. Eval metrics are named after instruments; "
            "train/… are the same instruments on the training completions.")
 
-launcher.sync(ui.store())
+ui.sync_runs()
 all_runs = ui.query("metric_runs")
 if not all_runs:
     st.info("No run has metrics yet: launch a run or import the study.")
@@ -33,7 +33,7 @@ live = any(f.run_id in runs and f.status().get("state") in LIVE for f in launche
 @st.fragment(run_every=3.0 if live else None)
 def curves() -> None:
     if live:
-        launcher.sync(ui.store())
+        ui.sync_runs()
     data = ui.query("metrics", runs)
     for flag in ui.query(store_flags, runs):
         st.warning(ui.plain(f"{flag.run_id}: {flag.message}"), icon="📉" if flag.kind == "diverging" else "🧊")

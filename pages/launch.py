@@ -46,7 +46,7 @@ if submitted:
 @st.fragment(run_every=2.0)
 def runs_panel() -> None:
     """Status of every run folder, refreshed every 2 s; also starts queued runs and ingests new shards."""
-    launcher.sync(ui.store())
+    ui.sync_runs()
     folders = launcher.folders()
     if not folders:
         st.info("No runs yet.")

@@ -2,7 +2,7 @@
 reference (the study's Table 2 shape)."""
 import streamlit as st
 
-from core import audit, launcher
+from core import audit
 from core.flags import store_flags
 from core.importers import import_path
 from core.importers.upload import save as upload_save
@@ -12,7 +12,7 @@ from pages import _ui as ui
 st.title("📏 Yardstick")
 st.caption("Reward, metric and answer extractor are separate instruments here — and each is audited.")
 
-launcher.sync(ui.store())  # pick up run folders written since the last visit
+ui.sync_runs()  # pick up run folders written since the last visit
 counts = ui.query("summary")
 cols = st.columns(5)
 for col, key in zip(cols, ("runs", "completions", "problems", "labels", "judgments")):

@@ -141,3 +141,20 @@ def test_overview_and_curves_flag_reward_hacking(embedded_home):
     assert any(label.startswith("study\\-format\\-only\\: reward 0\\.44 → 1\\.00 while study\\_last\\_number") for label in links)
     at = open_page("curves", run="study-format-only")
     assert any("study\\_last\\_number \\(sampled\\) 0\\.23 → 0\\.03" in w.value for w in at.warning)
+
+
+def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env):
+    from core import home
+    from core.runfolder import RunFolder
+
+    good = RunFolder(home.runs_dir() / "good").create({"reward": "format", "steps": 2})
+    good.set_status(state="finished", step=2)
+    good.write_steps(1, {"reward": 0.2})
+    good.write_steps(2, {"reward": 0.6})
+    bad = RunFolder(home.runs_dir() / "bad").create({"reward": "format", "steps": 2})
+    bad.set_status(state="finished", step=1)
+    (bad.path / "steps" / "000001-1.parquet").write_bytes(b"not parquet")
+    at = open_page("curves", run="good")
+    assert any(w.value == "A run folder could not be read" for w in at.warning)
+    assert any(t.value.startswith("bad: ") for t in at.text)
+    assert {t["customdata"][0][0] for t in figure(at)["data"]} == {"good"}

@@ -106,6 +106,6 @@ def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isola
     assert queries.summary(store)["completions"] == written > 0
     assert store.run_status(run_id) == "crashed"
     before = store.revision()
-    assert launcher.sync(store) == [] and store.revision() == before  # a second ingest adds nothing
+    assert launcher.sync(store).changed == [] and store.revision() == before  # a second ingest adds nothing
     runs = queries.runs(store).set_index("run_id")
     assert runs.loc[run_id, "status"] == "crashed"
