@@ -124,9 +124,9 @@ def completion_card(row: dict, readings: Any, checks: set[str], marks: bool, com
     st.text(("\n" if compact else "   ").join(lines))
 
 
-def export_button(label: str, query_name: str, file_name: str) -> None:
-    """One click to download a table of the store as CSV (labels and judgments live only in the store)."""
-    st.download_button(label, query(query_name).to_csv(index=False).encode(), file_name=file_name,
+def export_button(label: str, table: str, file_name: str) -> None:
+    """One click to download every label or judgment as CSV (they live only in the store)."""
+    st.download_button(label, query("export", table).to_csv(index=False).encode(), file_name=file_name,
                        mime="text/csv", on_click="ignore")
 
 

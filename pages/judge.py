@@ -55,7 +55,7 @@ def progress_panel() -> None:
 
 progress_panel()
 
-ui.export_button("Download all judgments (CSV)", "judgments_export", "yardstick-judgments.csv")
+ui.export_button("Download all judgments (CSV)", "judgments", "yardstick-judgments.csv")
 st.subheader("Spent so far")
 st.dataframe(ui.query("judge_costs"), hide_index=True,
              column_config={"cost_usd": st.column_config.NumberColumn(format="$%.4f")})

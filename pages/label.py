@@ -28,7 +28,7 @@ q = {"disagree": CompletionQuery(**base, disagree=url.disagree or DISAGREE),
 st.sidebar.caption("Runs, step and filters come from the URL; set them on the Completions page and use its "
                    "'Label these completions' link.")
 with st.sidebar:
-    ui.export_button("Download all labels (CSV)", "labels_export", "yardstick-labels.csv")
+    ui.export_button("Download all labels (CSV)", "labels", "yardstick-labels.csv")
 
 state = st.session_state.setdefault("labelling", {"skipped": [], "done": [], "back": [], "seen": set(), "help": False})
 q.exclude = state["skipped"]

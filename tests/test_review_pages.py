@@ -72,7 +72,7 @@ def test_labels_and_judgments_export_in_one_click(embedded_home):
     at = open_page("label", run="gsm8k-175b_verification", labeller="ada")
     at.text_input(key="label-answer").input("7")
     at.button[0].click().run()
-    exported = queries.labels_export(Store(embedded_home / "yardstick.duckdb"))
+    exported = queries.export(Store(embedded_home / "yardstick.duckdb"), "labels")
     assert len(exported) == 51 and set(exported["labeller"]) == {"ada", "study author"}
     assert {"question", "gold", "text", "answer", "note", "created_at"} <= set(exported.columns)
     assert any(b.proto.label == "Download all labels (CSV)" for b in at.get("download_button"))

@@ -239,23 +239,21 @@ def label_history(store: Store, completion_id: int) -> pd.DataFrame:
         "WHERE completion_id = ? ORDER BY created_at DESC, label_id DESC", [completion_id]).df()
 
 
-def labels_export(store: Store) -> pd.DataFrame:
-    """Every label ever given, with its completion's run, step, question, gold and text (for backup/export)."""
+EXPORTABLE = {"labels": "label_id", "judgments": "judgment_id"}  # table → its id column
+
+
+def export(store: Store, table: str) -> pd.DataFrame:
+    """Every label or judgment ever made, with its completion's run, step, question, gold and text: the backup of
+    what exists only in the store."""
+    order = EXPORTABLE[table]
     return store.cursor().execute(
-        "SELECT l.*, c.run_id, c.step, p.question, p.gold, c.text FROM labels l JOIN completions c "
-        "USING (completion_id) JOIN problems p USING (problem_id) ORDER BY l.created_at, l.label_id").df()
+        f"SELECT t.*, c.run_id, c.step, p.question, p.gold, c.text FROM {table} t JOIN completions c "
+        f"USING (completion_id) JOIN problems p USING (problem_id) ORDER BY t.created_at, t.{order}").df()
 
 
 def findings(store: Store) -> pd.DataFrame:
     return store.cursor().execute(
         "SELECT finding_id, created_at, title, note, page, state FROM findings ORDER BY created_at, finding_id").df()
-
-
-def judgments_export(store: Store) -> pd.DataFrame:
-    """Every judgment ever made, with its completion's run, question, gold and text (for backup/export)."""
-    return store.cursor().execute(
-        "SELECT j.*, c.run_id, c.step, p.question, p.gold, c.text FROM judgments j JOIN completions c "
-        "USING (completion_id) JOIN problems p USING (problem_id) ORDER BY j.created_at, j.judgment_id").df()
 
 
 def hand_vs_judge(store: Store) -> pd.DataFrame:
