@@ -38,7 +38,6 @@ def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure
     for (run, name, decoding), line in df.groupby(["run_id", "name", "decoding"], sort=False):
         role = metric_role(name, line["reward_spec"].iloc[0])
         tag = "" if role == "independent" else f" [{role}]"
-        greedy = len(line) == 1 or decoding == "greedy"
         if "lo" in line and (line["hi"] > line["lo"]).any():
             fig.add_trace(go.Scatter(
                 x=line["step"].tolist() + line["step"].tolist()[::-1], y=line["hi"].tolist() + line["lo"].tolist()[::-1],
@@ -46,9 +45,10 @@ def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure
                 name=f"{run} · {name} · {decoding} · seeds"))
         fig.add_trace(go.Scatter(
             x=line["step"].tolist(), y=line["value"].tolist(), name=f"{run} · {name}{tag} · {decoding}",
-            mode="lines+markers" if not greedy or len(line) > 1 else "markers",
+            mode="lines+markers" if len(line) > 1 else "markers",
             line={"dash": DASH.get(decoding, "dash"), "width": 3 if role == "reward" else 2},
-            marker={"symbol": "diamond" if decoding == "greedy" else "circle", "size": 9 if greedy else 6},
+            marker={"symbol": "diamond" if decoding == "greedy" else "circle",
+                    "size": 9 if decoding == "greedy" or len(line) == 1 else 6},
             customdata=[[run, int(s)] for s in line["step"]],
             hovertemplate="%{fullData.name}<br>step %{x}: %{y:.3f}<extra></extra>"))
     rates = df["value"].between(0, 1).all()  # rates share a fixed 0–1 axis; losses and lengths do not

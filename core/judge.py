@@ -200,7 +200,7 @@ def run_batch(api: Any, items: pd.DataFrame, model: str, save: Save, progress: P
 
 
 def wait(progress: Progress, timeout: float = 600.0) -> None:
-    """Block until a job ends (for the CLI and tests)."""
+    """Block until a job ends (for scripts and tests; the page polls `Progress` instead)."""
     deadline = time.time() + timeout
     while progress.state in ("running", "cancelling") and time.time() < deadline:
         time.sleep(0.05)

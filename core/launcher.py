@@ -2,6 +2,7 @@
 group (subprocess.Popen) and talk back only through their run folders."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -43,8 +44,8 @@ def folders() -> list[RunFolder]:
 
 def pump() -> list[str]:
     """Start queued runs while fewer than MAX_WORKERS are live; returns the runs started."""
-    states = [(f, f.status()) for f in folders()]
-    busy = sum(1 for _, s in states if s.get("state") in ("starting", "running") and _alive(s.get("pid")))
+    states = [(f, f.status()) for f in folders()]  # status() already calls a dead worker "crashed"
+    busy = sum(1 for _, s in states if s.get("state") in ("starting", "running"))
     started = []
     for folder, status in sorted(states, key=lambda fs: fs[1].get("created_at", 0)):
         if busy >= MAX_WORKERS:
@@ -72,8 +73,9 @@ def cancel(run: str) -> None:
     status = folder.status()
     if status.get("state") == "queued":
         folder.set_status(state="cancelled")
-    elif status.get("state") in ("starting", "running") and _alive(status.get("pid")):
-        os.killpg(status["pid"], signal.SIGTERM)
+    elif status.get("state") in ("starting", "running"):
+        with contextlib.suppress(ProcessLookupError):  # it may have ended a moment ago
+            os.killpg(status["pid"], signal.SIGTERM)
         folder.set_status(message="cancelling after the current step")
 
 
@@ -86,28 +88,17 @@ class SyncResult:
 def sync(store) -> SyncResult:
     """Start queued runs, then ingest what every run folder has written since last time (cheap when nothing
     changed: no write at all). A folder that cannot be read is reported and skipped; the others go on."""
-    from core.importers.runfolder import ingest
+    from core.importers.runfolder import Seen, ingest
 
     pump()
     result = SyncResult()
+    seen = Seen.of(store)  # one look at what the store has, not two queries per folder
     for folder in folders():
         if folder.status().get("state") == "queued":
             continue
         try:
-            if ingest(store, folder.path).runs:
+            if ingest(store, folder.path, seen).runs:
                 result.changed.append(folder.run_id)
         except Exception as exc:  # noqa: BLE001  (one bad folder must not hide the others)
             result.problems.append(f"{folder.run_id}: {type(exc).__name__}: {exc}"[:300])
     return result
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -131,8 +131,7 @@ class Store:
                 first = cur.execute("SELECT coalesce(max(completion_id), 0) + 1 FROM completions").fetchall()[0][0]
                 new = new.assign(completion_id=range(first, first + len(new)))
                 self._insert_frame(cur, "completions", new[list(COMPLETION_FIELDS)])
-                extractions["completion_id"] = new["completion_id"].to_numpy()[extractions.pop("row").to_numpy()]
-                self._insert_frame(cur, "extractions", extractions)
+                self._insert_frame(cur, "extractions", self._with_ids(extractions, new["completion_id"]))
                 result.completions = len(new)
             if batch.metrics is not None and len(batch.metrics):
                 metrics = batch.metrics[["run_id", "step", "name", "value", "phase", "decoding"]]
@@ -192,16 +191,20 @@ class Store:
     def _read(df: pd.DataFrame, instruments: Sequence[Instrument] | None) -> pd.DataFrame:
         """Every instrument's reading of `df`'s completions, as rows of the extractions table."""
         columns = read_all(df["text"].tolist(), df["gold"].tolist(), instruments)
-        ids_ = df["completion_id"].to_numpy() if "completion_id" in df else None
         frames = []
         for name, col in columns.items():
             frames.append(pd.DataFrame({
-                # Rows not yet in the store have no id: `row` (position in df) is mapped to one at insert.
-                ("completion_id" if ids_ is not None else "row"): ids_ if ids_ is not None else range(len(df)),
+                "row": range(len(df)),  # the position in df; see _with_ids
                 "instrument": name, "answer": col.answers,
                 "span_start": pd.array(col.starts, dtype="Int32"), "span_end": pd.array(col.ends, dtype="Int32"),
                 "verdict": col.verdicts}))
         return pd.concat(frames, ignore_index=True)
+
+    @staticmethod
+    def _with_ids(readings: pd.DataFrame, completion_ids: Any) -> pd.DataFrame:
+        """Readings from _read, keyed by the completions' ids instead of their positions."""
+        rows = readings.pop("row").to_numpy()
+        return readings.assign(completion_id=np.asarray(completion_ids)[rows])
 
     @staticmethod
     def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, verb: str = "INSERT") -> None:
@@ -244,7 +247,7 @@ class Store:
                 chunk = cur.execute("SELECT c.completion_id, c.text, p.gold FROM completions c "
                                     "JOIN problems p USING (problem_id) ORDER BY completion_id "
                                     "LIMIT ? OFFSET ?", [BACKFILL_CHUNK, offset]).df()
-                frames.append(self._read(chunk, [inst]))
+                frames.append(self._with_ids(self._read(chunk, [inst]), chunk["completion_id"]))
             with self._write() as tx:
                 tx.execute("DELETE FROM extractions WHERE instrument = ?", [inst.name])
                 for frame in frames:
@@ -286,9 +289,11 @@ class Store:
             self._insert_frame(cur, "meta", pd.DataFrame({"key": list(values), "value": list(values.values())}),
                                "INSERT OR REPLACE")
 
+    def run_statuses(self) -> dict[str, str]:
+        return dict(self.cursor().execute("SELECT run_id, status FROM runs").fetchall())
+
     def run_status(self, run_id: str) -> str | None:
-        found = self.cursor().execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchall()
-        return found[0][0] if found else None
+        return self.run_statuses().get(run_id)
 
     def meta_keys(self, prefix: str) -> set[str]:
         return {r[0] for r in self.cursor().execute("SELECT key FROM meta WHERE starts_with(key, ?)",
