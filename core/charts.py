@@ -4,16 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.rewardspec import reward_instruments
+from core.rewardspec import metric_role
 
 DASH = {"sampled": "solid", "greedy": "dot"}
-
-
-def metric_role(metric: str, reward_spec: str | None) -> str:
-    """"reward" for the training reward, "circular" for a metric that shares an instrument with it."""
-    if metric == "reward":
-        return "reward"
-    return "circular" if metric.removeprefix("train/") in reward_instruments(reward_spec) else "independent"
 
 
 def by_seed_group(df: pd.DataFrame) -> pd.DataFrame:

@@ -75,14 +75,15 @@ def _audit(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from core import home, launcher
     from core.runconfig import RunConfig
-    from core.train.worker import run
+    from core.runfolder import RunFolder
+    from core.scheduler import claim_and_run
 
     config = RunConfig.load(args.config).to_dict()  # a bad config stops here: nothing is created
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
     status = 0
     for run_id in launcher.submit(config, seeds):
         print(f"training {run_id} (run folder {home.runs_dir() / run_id})", flush=True)
-        status = max(status, run(home.runs_dir() / run_id))
+        status = max(status, claim_and_run(RunFolder(home.runs_dir() / run_id)))
     return status
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.charts import metric_role
+from core.rewardspec import metric_role
 
 MIN_CHANGE = 0.05
 

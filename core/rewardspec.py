@@ -51,3 +51,10 @@ def reward_instruments(text: str | None) -> set[str]:
         return set(parse(text).instruments)
     except BadInput:
         return set()
+
+
+def metric_role(metric: str, reward_spec: str | None) -> str:
+    """"reward" for the training reward, "circular" for a metric that shares an instrument with it."""
+    if metric == "reward":
+        return "reward"
+    return "circular" if metric.removeprefix("train/") in reward_instruments(reward_spec) else "independent"

@@ -13,6 +13,9 @@ from streamlit.web import cli
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 if __name__ == "__main__":
+    from core import scheduler
+
+    scheduler.ensure()  # the run queue runs whether or not a browser is open
     PagesManager.uses_pages_directory = False
     sys.exit(cli.main(["run", str(APP), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
                        *sys.argv[1:]]))

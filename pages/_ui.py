@@ -142,8 +142,9 @@ def pin_form(page: str) -> None:
 
 def sync_runs() -> None:
     """Ingest what run folders wrote since last time; say which could not be read (as text: names come from disk)."""
-    from core import launcher
+    from core import launcher, scheduler
 
+    scheduler.ensure()  # normally started with the server; here too for `streamlit run app.py` and AppTest
     for problem in launcher.sync(store()).problems:
         st.warning("A run folder could not be read", icon="⚠️")
         st.text(problem)

@@ -5,6 +5,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -15,14 +16,17 @@ sys.path.insert(0, str(REPO))
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("YARDSTICK_HOME", str(home))
     monkeypatch.setenv("YARDSTICK_SHARED_DATA", str(tmp_path / "no-shared-data"))  # opt in per test
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    return home
+    yield home
+    from core import scheduler
+
+    scheduler.stop_all()  # a page may have started one for this test's home
 
 
 @pytest.fixture(scope="session")

@@ -34,10 +34,9 @@ def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
     runs = launcher.folders()
     assert len(runs) == 2 and len({r.config()["seed_group"] for r in runs}) == 1
     assert sorted(r.config()["seed"] for r in runs) == [1, 2]
-    states = sorted(r.status()["state"] for r in runs)
-    assert states[0] == "queued" and states[1] in ("starting", "running"), states  # one worker at a time
-    deadline = time.time() + 300
+    deadline = time.time() + 300  # the scheduler the page started runs them, one worker at a time
     while any(r.status()["state"] in ("queued", "starting", "running") for r in runs) and time.time() < deadline:
-        launcher.pump()
-        time.sleep(0.5)
+        states = sorted(r.status()["state"] for r in runs)
+        assert states.count("starting") + states.count("running") <= 1, states
+        time.sleep(0.2)
     assert [r.status()["state"] for r in runs] == ["finished", "finished"]

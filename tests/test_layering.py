@@ -1,30 +1,52 @@
-"""core/ is plain Python: importing it never loads Streamlit (nor torch/trl for the data-side modules)."""
+"""Which layer may import which: import-linter's contracts (pyproject.toml), and what the light contracts load."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
 from conftest import REPO
 
-DATA_SIDE = ["core.instruments", "core.store.store", "core.store.queries", "core.importers", "core.audit",
-             "core.charts", "core.browse", "core.rewardspec", "core.embedded", "core.cli"]
+LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+        "sys.exit(lint_imports_command())"]
 
 
-def loaded_after(modules: list[str]) -> set[str]:
-    code = ("import json, sys\n" + "".join(f"import {m}\n" for m in modules) +
-            "from core.instruments import all_instruments; all_instruments()\n"
-            "print(json.dumps(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
-    return set(json.loads(out.stdout))
+def lint(cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(LINT, cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"})
 
 
-def test_core_never_imports_streamlit_or_training_libraries():
-    loaded = loaded_after(DATA_SIDE)
+def loaded_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport json, sys; print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, cwd=REPO, check=True)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_import_contracts_hold():
+    proc = lint(REPO)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "BROKEN" not in proc.stdout
+
+
+def test_the_contract_catches_a_run_folder_that_imports_the_store(tmp_path):
+    """The edge release 1 had (runfolder → store.Batch) breaks the contract: the test above can fail."""
+    shutil.copytree(REPO / "core", tmp_path / "core", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    runfolder = tmp_path / "core" / "runfolder.py"
+    runfolder.write_text(runfolder.read_text() + "\nfrom core.store.store import Batch  # noqa\n")
+    proc = lint(tmp_path)
+    assert proc.returncode != 0
+    assert "core.runfolder is not allowed to import core.store" in proc.stdout
+
+
+def test_the_recorder_loads_no_store_or_plotting():
+    loaded = loaded_after("import core.train.recorder")
+    assert not {"duckdb", "plotly", "streamlit"} & loaded
+
+
+def test_data_side_core_never_loads_streamlit_or_training_libraries():
+    loaded = loaded_after("import core.cli, core.store.queries, core.importers, core.audit, core.charts, core.views\n"
+                          "from core.instruments import all_instruments; all_instruments()")
     for banned in ("streamlit", "torch", "trl", "transformers"):
         assert banned not in loaded, f"{banned} was imported by a data-side core module"
-
-
-def test_no_core_file_imports_streamlit():
-    offenders = [p.name for p in (REPO / "core").rglob("*.py") if "import streamlit" in p.read_text()]
-    assert offenders == []

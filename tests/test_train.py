@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import CASES, REPO
-from core import home, launcher
+from core import home, launcher, scheduler
 from core.importers import import_path
 from core.runfolder import RunFolder
 from core.store import queries
@@ -91,7 +91,7 @@ def test_bad_config_is_titled_names_the_field_and_starts_nothing(case, isolated_
 
 def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isolated_env):
     (run_id,) = launcher.submit({**MINI, "steps": 2000, "eval_every": 1000})
-    assert launcher.pump() == [run_id]
+    assert scheduler.pump() == [run_id]
     folder = RunFolder(home.runs_dir() / run_id)
     deadline = time.time() + 300
     while len(list((folder.path / "completions").glob("train-*"))) < 3:

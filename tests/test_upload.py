@@ -17,7 +17,7 @@ from core.store.store import Store
 
 def run_folder(path) -> None:
     folder = RunFolder(path).create({"model": "Qwen/Qwen2.5-0.5B-Instruct", "reward": "format", "steps": 2})
-    folder.set_status(state="finished", step=2, heartbeat_at=0)
+    folder.set_status(state="finished", step=2)
     folder.write_completions("train", 1, [{"question": "2+2?", "gold": "4", "text": "<answer>4</answer>",
                                            "decoding": "sampled", "sample": 0, "reward": 1.0}])
     folder.write_steps(1, {"reward": 1.0, "frac_reward_zero_std": 0.0})

@@ -1,4 +1,4 @@
-"""Importers: recognise what a path holds by its content and turn it into one store Batch.
+"""Importers: recognise what a path holds by its content and turn it into one store Batch (see base.Importer).
 
 Each importer parses and validates everything before the store is touched, so bad input changes nothing.
 """
@@ -8,22 +8,24 @@ from pathlib import Path
 
 from core.errors import BadInput
 from core.importers import completions_jsonl, gsm8k, runfolder, study
+from core.importers.base import Importer, Seen
 from core.store.store import IngestResult, Store
 
-# First whose `recognises` says yes wins. Each has `load(path) -> Batch`, or `ingest(store, path)` when it
-# reads incrementally (run folders remember which shards they have ingested).
-IMPORTERS = [runfolder, study, gsm8k, completions_jsonl]
+IMPORTERS: list[Importer] = [runfolder, study, gsm8k, completions_jsonl]  # the first that recognises a path wins
 
 
-def import_path(store: Store, path: str | Path) -> tuple[str, IngestResult]:
-    """Import one path; returns the kind recognised and what was added."""
+def recognise(path: Path) -> Importer:
+    for importer in IMPORTERS:
+        if importer.recognises(path):
+            return importer
+    raise BadInput("Unrecognised import", f"{path.name} is none of: " + "; ".join(
+        f"{i.KIND} ({i.LOOKS_LIKE})" for i in IMPORTERS) + ".")
+
+
+def import_path(store: Store, path: str | Path, seen: Seen | None = None) -> tuple[str, IngestResult]:
+    """Import one path; returns the kind recognised and what was added (nothing, when nothing is new)."""
     path = Path(path)
     if not path.exists():
         raise BadInput("Nothing to import", f"{path} does not exist.")
-    for importer in IMPORTERS:
-        if importer.recognises(path):
-            if hasattr(importer, "ingest"):
-                return importer.KIND, importer.ingest(store, path)
-            return importer.KIND, store.ingest(importer.load(path))
-    raise BadInput("Unrecognised import", f"{path.name} is none of: " + "; ".join(
-        f"{i.KIND} ({i.LOOKS_LIKE})" for i in IMPORTERS) + ".")
+    importer = recognise(path)
+    return importer.KIND, store.ingest(importer.load(path, seen or Seen.of(store)))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.errors import BadInput
 from core.importers.jsonl import first_object, read_objects, require_text
+from core.importers.base import Seen
 from core.store.store import Batch
 
 KIND = "completions JSONL"
@@ -19,7 +20,7 @@ def recognises(path: Path) -> bool:
     return obj is not None and {"question", "gold", "text"} <= obj.keys()
 
 
-def load(path: Path) -> Batch:
+def load(path: Path, seen: Seen | None = None) -> Batch:
     rows, seen = [], Counter()
     for number, obj in read_objects(path):
         where = f"{path.name} line {number}"

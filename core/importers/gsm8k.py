@@ -10,6 +10,7 @@ import pandas as pd
 
 from core.errors import BadInput
 from core.importers.jsonl import first_object, read_objects, require_text
+from core.importers.base import Seen
 from core.store.store import Batch
 
 KIND = "GSM8K model solutions"
@@ -33,7 +34,7 @@ def gold_of(ground_truth: str) -> str:
     raise ValueError("no '####' or 'A:' marker")
 
 
-def load(path: Path) -> Batch:
+def load(path: Path, seen: Seen | None = None) -> Batch:
     rows = []
     for number, obj in read_objects(path):
         where = f"{path.name} line {number}"

@@ -1,44 +1,47 @@
-"""Run folders (from the Launch page's workers, or from a user's own GPU job through the recorder).
+"""Run folders (from the scheduler's workers, or from a user's own GPU job through the recorder).
 
 Shards already ingested are remembered in the store, so polling a live run reads only what is new; the status
 is refreshed every time (running → finished, or crashed when the heartbeat went stale).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
 from pathlib import Path
 
+import pandas as pd
+
+from core.importers.base import Seen, shard_keys
 from core.runfolder import RunFolder, is_run_folder
-from core.store.store import IngestResult, Store
+from core.store.store import Batch
 
 KIND = "run folder"
-LOOKS_LIKE = "a folder with config.json and status.json (written by a Yardstick worker or recorder)"
+LOOKS_LIKE = "a folder with config.json (written by a Yardstick worker or recorder)"
 
 
 def recognises(path: Path) -> bool:
     return is_run_folder(path)
 
 
-@dataclass(frozen=True)
-class Seen:
-    """What the store already holds of run folders: the shards ingested and each run's status."""
-
-    shards: frozenset[str]
-    statuses: dict[str, str]
-
-    @classmethod
-    def of(cls, store: Store) -> "Seen":
-        return cls(frozenset(store.meta_keys("shard:")), store.run_statuses())
-
-
-def ingest(store: Store, path: Path, seen: Seen | None = None) -> IngestResult:
+def load(path: Path, seen: Seen | None = None) -> Batch:
+    """The shards not yet in the store, and the run's current status; an empty Batch when nothing changed (so the
+    store is not written and the app's caches stay valid)."""
     folder = RunFolder(path)
-    seen = seen or Seen.of(store)
-    prefix = f"shard:{folder.run_id}/"
-    done = {key.removeprefix(prefix) for key in seen.shards if key.startswith(prefix)}
-    batch, read = folder.to_batch(skip=done)
-    if not read and seen.statuses.get(folder.run_id) == batch.runs[0]["status"]:
-        return IngestResult()  # nothing new: no write, so the app's caches stay valid
-    result = store.ingest(batch)
-    store.set_meta_many({prefix + name: "1" for name in read})
-    return result
+    seen = seen or Seen(frozenset(), {})
+    config, status = folder.config(), folder.status()
+    done = seen.files_of(folder.run_id)
+    fresh = [p for p in folder.shards() if f"{p.parent.name}/{p.name}" not in done]
+    if not fresh and seen.statuses.get(folder.run_id) == status.get("state"):
+        return Batch()
+    run = {"run_id": folder.run_id, "name": config.get("name") or folder.run_id, "source": "run folder",
+           "model": config.get("model"), "reward_spec": config.get("reward"), "seed": config.get("seed"),
+           "seed_group": config.get("seed_group") or None, "status": status.get("state"), "config": config,
+           "error": status.get("error")}
+    steps = [pd.read_parquet(p) for p in fresh if p.parent.name == "steps"]
+    comps = [pd.read_parquet(p) for p in fresh if p.parent.name == "completions"]
+    metrics = pd.concat(steps).assign(run_id=folder.run_id, phase="train", decoding="sampled") if steps else None
+    completions = pd.concat(comps, ignore_index=True).assign(run_id=folder.run_id) if comps else None
+    if completions is not None and "reward_components" in completions:
+        completions["reward_components"] = completions["reward_components"].map(
+            lambda c: c if c is None or isinstance(c, str) else json.dumps(c))
+    return Batch(runs=[run], completions=completions, metrics=metrics, problem_source=folder.run_id,
+                 meta=shard_keys(folder.run_id, [f"{p.parent.name}/{p.name}" for p in fresh]))

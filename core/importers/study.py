@@ -15,6 +15,7 @@ import pandas as pd
 from core.errors import BadInput
 from core.instruments.numbers import normalize
 from core.store import ids
+from core.importers.base import Seen
 from core.store.store import Batch
 
 KIND = "study (grpo-reward-vs-eval)"
@@ -41,7 +42,7 @@ def recognises(path: Path) -> bool:
     return path.is_dir() and (path / "results/summary.json").is_file() and (path / "experiments/audit").is_dir()
 
 
-def load(path: Path) -> Batch:
+def load(path: Path, seen: Seen | None = None) -> Batch:
     try:
         runs, metrics = _trajectories(path / "results")
         completions, labels, judgments = _validation_set(path / "experiments/audit")

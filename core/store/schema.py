@@ -1,9 +1,12 @@
-"""The store's tables and views (schema version 1). See DESIGN.md for what each table is for."""
+"""The store's schema: the tables as release 1 created them, and the views the current code reads.
+
+Tables change only through numbered migrations (migrations.py), so every store — new or made by an older release —
+reaches the current schema the same way: create the release-1 tables, then apply each migration in order.
+Views hold no data, so they are simply recreated for the current code at every open.
+"""
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
-
-TABLES = """
+TABLES_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY, name VARCHAR, source VARCHAR, model VARCHAR, reward_spec VARCHAR,
@@ -11,8 +14,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS problems (
     problem_id VARCHAR PRIMARY KEY, question VARCHAR, gold VARCHAR, source VARCHAR);
 CREATE TABLE IF NOT EXISTS completions (
-    completion_id BIGINT PRIMARY KEY, completion_key BIGINT UNIQUE, run_id VARCHAR, step INTEGER, phase VARCHAR, decoding VARCHAR,
-    problem_id VARCHAR, sample INTEGER, text VARCHAR, n_tokens INTEGER, reward DOUBLE,
+    completion_id BIGINT PRIMARY KEY, completion_key BIGINT UNIQUE, run_id VARCHAR, step INTEGER, phase VARCHAR,
+    decoding VARCHAR, problem_id VARCHAR, sample INTEGER, text VARCHAR, n_tokens INTEGER, reward DOUBLE,
     reward_components JSON, reference_correct BOOLEAN);
 CREATE TABLE IF NOT EXISTS extractions (
     completion_id BIGINT, instrument VARCHAR, answer VARCHAR, span_start INTEGER, span_end INTEGER,

@@ -22,10 +22,12 @@ from core.instruments import Instrument, all_instruments
 from core.instruments.batch import read_all
 from core.instruments.numbers import normalize
 from core.store import ids
-from core.store.schema import SCHEMA_VERSION, TABLES, VIEWS
+from core.store.migrations import migrate
+from core.store.schema import VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
-              "notes", "created_at")
+              "notes", "created_at", "error")
+USER_RUN_FIELDS = ("name", "notes", "created_at")  # set once by the importer, then the user's to edit
 COMPLETION_FIELDS = ("completion_id", "completion_key", "run_id", "step", "phase", "decoding", "problem_id", "sample", "text",
                      "n_tokens", "reward", "reward_components", "reference_correct")
 BACKFILL_CHUNK = 50_000
@@ -42,6 +44,12 @@ class Batch:
     labels: pd.DataFrame | None = None
     judgments: pd.DataFrame | None = None
     problem_source: str = ""
+    meta: dict[str, str] = field(default_factory=dict)  # e.g. which files of a growing source were read
+
+    @property
+    def empty(self) -> bool:
+        return not (self.runs or self.meta) and all(df is None or not len(df) for df in (
+            self.completions, self.metrics, self.labels, self.judgments))
 
 
 @dataclass
@@ -72,10 +80,12 @@ class Store:
                                 "running?). Stop it, or use the app's own import.") from exc
             raise
         self._lock = threading.RLock()
-        self.con.execute(TABLES)
+        try:
+            self.migrated = migrate(self.con)
+        except BaseException:
+            self.con.close()
+            raise
         self.con.execute(VIEWS)
-        self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('revision', '0')",
-                         [str(SCHEMA_VERSION)])
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for this thread: one DuckDB connection must not be used by two threads at once."""
@@ -108,6 +118,8 @@ class Store:
     def ingest(self, batch: Batch, instruments: Sequence[Instrument] | None = None) -> IngestResult:
         """Add a batch in one transaction; rows already present are left alone."""
         result = IngestResult()
+        if batch.empty:
+            return result  # no write: the revision (and the app's caches) stay as they are
         cur = self.cursor()
         completions, problems = self._prepare_completions(batch)
         new = completions
@@ -118,9 +130,11 @@ class Store:
             for run in batch.runs:
                 row = {k: run.get(k) for k in RUN_FIELDS}
                 row["config"] = json.dumps(row["config"] or {})
+                row["error"] = json.dumps(row["error"]) if row["error"] else None
                 row["created_at"] = row["created_at"] or now()
-                cur.execute(f"INSERT OR REPLACE INTO runs VALUES ({', '.join('?' * len(RUN_FIELDS))})",
-                            list(row.values()))
+                refreshed = ", ".join(f"{k} = excluded.{k}" for k in RUN_FIELDS[1:] if k not in USER_RUN_FIELDS)
+                cur.execute(f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) VALUES ({', '.join('?' * len(RUN_FIELDS))}) "
+                            f"ON CONFLICT (run_id) DO UPDATE SET {refreshed}", list(row.values()))
             result.runs = len(batch.runs)
             if problems is not None:
                 self._insert_frame(cur, "problems", problems, "INSERT OR IGNORE")
@@ -139,6 +153,7 @@ class Store:
                 result.metrics = len(metrics)
             result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")
             result.judgments = self._insert_once(cur, "judgments", batch.judgments, "model")
+            self._put_meta(cur, batch.meta)
         return result
 
     @classmethod
@@ -283,11 +298,15 @@ class Store:
         self.set_meta_many({key: value})
 
     def set_meta_many(self, values: dict[str, str]) -> None:
-        if not values:
-            return
-        with self._write() as cur:
-            self._insert_frame(cur, "meta", pd.DataFrame({"key": list(values), "value": list(values.values())}),
-                               "INSERT OR REPLACE")
+        if values:
+            with self._write() as cur:
+                self._put_meta(cur, values)
+
+    @classmethod
+    def _put_meta(cls, cur: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+        if values:
+            cls._insert_frame(cur, "meta", pd.DataFrame({"key": list(values), "value": list(values.values())}),
+                              "INSERT OR REPLACE")
 
     def run_statuses(self) -> dict[str, str]:
         return dict(self.cursor().execute("SELECT run_id, status FROM runs").fetchall())

@@ -10,9 +10,12 @@ last batch). With several processes (accelerate), completions are gathered and o
 """
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from typing import Any, Callable
 
 from transformers import TrainerCallback
@@ -21,8 +24,6 @@ from core.instruments import get
 from core.instruments.batch import read_all
 from core.rewardspec import parse
 from core.runfolder import RunFolder
-
-HEARTBEAT_S = 5.0
 
 
 def _text(completion: Any) -> str:
@@ -57,6 +58,8 @@ class Recorder:
         self.is_main, self.processes = _distributed()
         if self.is_main and not (self.folder.path / "config.json").exists():
             self.folder.create({**(config or {}), "reward": reward})
+            # Started here, not by a scheduler: say so at once, so no scheduler sees a queued run to start.
+            self.folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname())
         self.answer_key, self.question_key = answer_key, question_key
         self.pending: dict[int, list[dict]] = defaultdict(list)
         self._parts: dict[tuple, dict[str, list[float]]] = {}
@@ -122,26 +125,21 @@ class Recorder:
 
 
 class _RecorderCallback(TrainerCallback):
-    """Writes TRL's logs and the recorded completions at each step, keeps the heartbeat, honours a stop request."""
+    """Writes TRL's logs and the recorded completions at each step, keeps the heartbeat, honours a stop request
+    (SIGTERM in the worker, or cancel.json from the app)."""
 
     def __init__(self, rec: Recorder) -> None:
         self.rec = rec
-        self._beat: threading.Thread | None = None
-        self._done = threading.Event()
+        self._beating = ExitStack()
         self._started = time.time()
 
     def on_train_begin(self, args, state, control, **kwargs):
         if not self.rec.is_main:
             return
         self._started = time.time()
+        self._beating.enter_context(self.rec.folder.heartbeat())
         self.rec.folder.set_status(state="running", step=0, total_steps=state.max_steps, started_at=self._started,
-                                   heartbeat_at=time.time(), message="")
-        self._beat = threading.Thread(target=self._heartbeat, daemon=True, name="yardstick-heartbeat")
-        self._beat.start()
-
-    def _heartbeat(self) -> None:
-        while not self._done.wait(HEARTBEAT_S):
-            self.rec.folder.set_status(heartbeat_at=time.time())
+                                   pid=os.getpid(), host=socket.gethostname(), message="")
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if self.rec.is_main and logs:
@@ -152,13 +150,14 @@ class _RecorderCallback(TrainerCallback):
         if self.rec.is_main:
             self.rec.flush(state.global_step)
             per_step = (time.time() - self._started) / max(state.global_step, 1)
-            self.rec.folder.set_status(step=state.global_step, heartbeat_at=time.time(),
-                                       seconds_per_step=round(per_step, 3),
+            self.rec.folder.set_status(step=state.global_step, seconds_per_step=round(per_step, 3),
                                        eta_s=round(per_step * (state.max_steps - state.global_step), 1))
+            if self.rec.folder.cancel_requested():
+                self.rec.stop_requested.set()
         if self.rec.stop_requested.is_set():
             control.should_training_stop = True
 
     def on_train_end(self, args, state, control, **kwargs):
-        self._done.set()
         if self.rec.is_main:
             self.rec.flush(state.global_step + 1)
+        self._beating.close()

@@ -21,20 +21,21 @@ from core.runfolder import RunFolder
 
 def run(run_dir: str | Path) -> int:
     folder = RunFolder(run_dir)
-    folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname(), heartbeat_at=time.time(),
-                      started_at=time.time())
-    try:
-        config = RunConfig.from_dict({k: v for k, v in folder.config().items()})
-        return _train(folder, config)
-    except YardstickError as exc:
-        folder.set_status(state="failed", error=exc.as_dict(), heartbeat_at=time.time())
-        return 2
-    except BaseException as exc:  # noqa: BLE001  (the run page must say what happened)
-        (folder.path / "traceback.txt").write_text(traceback.format_exc())
-        folder.set_status(state="failed", heartbeat_at=time.time(), error={
-            "title": f"Training failed: {type(exc).__name__}", "message": f"{exc}"[:500] +
-            " (the traceback is in the run folder's traceback.txt)"})
-        return 1
+    print(f"worker {os.getpid()} started on {socket.gethostname()}", flush=True)
+    folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname(), started_at=time.time())
+    with folder.heartbeat():  # from the first moment: building the pocket model takes minutes
+        try:
+            config = RunConfig.from_dict(folder.config())
+            return _train(folder, config)
+        except YardstickError as exc:
+            folder.set_status(state="failed", error=exc.as_dict())
+            return 2
+        except BaseException as exc:  # noqa: BLE001  (the run page must say what happened)
+            (folder.path / "traceback.txt").write_text(traceback.format_exc())
+            folder.set_status(state="failed", error={
+                "title": f"Training failed: {type(exc).__name__}", "message": f"{exc}"[:500] +
+                " (the traceback is in the run folder's traceback.txt)"})
+            return 1
 
 
 def _train(folder: RunFolder, config: RunConfig) -> int:
@@ -46,8 +47,7 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
     from core.train import setup
     from core.train.recorder import Recorder
 
-    folder.set_status(state="starting", message="loading the model (the pocket model is built on first use)",
-                      heartbeat_at=time.time())
+    folder.set_status(state="starting", message="loading the model (the pocket model is built on first use)")
     model, tok = setup.load_model(config.model, config.torch_threads)
     train, held_out = setup.load_problems(config.data, config.n_train, config.n_eval, config.seed, config.difficulty)
     recorder = Recorder(str(folder.path), config.reward)
@@ -92,7 +92,7 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
                           train_dataset=dataset, callbacks=[recorder.callback(), Evaluate()])
     trainer.train()
     cancelled = recorder.stop_requested.is_set()
-    folder.set_status(state="cancelled" if cancelled else "finished", heartbeat_at=time.time(), finished_at=time.time())
+    folder.set_status(state="cancelled" if cancelled else "finished", finished_at=time.time(), message="")
     return 0
 
 

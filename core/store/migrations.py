@@ -1,0 +1,75 @@
+"""Numbered schema migrations: the only way the store's tables change.
+
+A store records its schema version in `meta`; opening it applies every later migration in order, each in its own
+transaction with the version bump, so an interrupted upgrade leaves the store at a whole version. A store made by
+a newer release is refused rather than guessed at. Add a migration by appending to MIGRATIONS (never edit one that
+has shipped) and extend tests/test_migrations.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from core.errors import YardstickError
+from core.store.schema import TABLES_V1
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int  # the schema version this migration produces
+    why: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "findings keep a frozen snapshot of their view and an order; runs keep user tags and their own "
+                 "error field (release 1 stored a worker's error JSON in notes)",
+              """
+              ALTER TABLE findings ADD COLUMN snapshot JSON;
+              ALTER TABLE findings ADD COLUMN revision BIGINT;
+              ALTER TABLE findings ADD COLUMN position DOUBLE;
+              ALTER TABLE findings ADD COLUMN kind VARCHAR DEFAULT 'view';
+              UPDATE findings SET position = finding_id, kind = 'view';
+              ALTER TABLE runs ADD COLUMN tags VARCHAR[] DEFAULT [];
+              ALTER TABLE runs ADD COLUMN error JSON;
+              UPDATE runs SET tags = [];
+              UPDATE runs SET error = notes, notes = NULL
+                  WHERE source = 'run folder' AND starts_with(notes, '{"title"');
+              """),
+)
+LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1
+
+
+class StoreTooNew(YardstickError):
+    """The store was written by a newer Yardstick than this one."""
+
+
+def version(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 1
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Bring the store on `con` to LATEST; returns the versions applied (empty when already current)."""
+    con.execute(TABLES_V1)
+    con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1'), ('revision', '0')")
+    current = version(con)
+    if current > LATEST:
+        raise StoreTooNew("Store made by a newer Yardstick", f"This store has schema version {current}; this "
+                          f"Yardstick knows up to {LATEST}. Update Yardstick (git pull), or point YARDSTICK_HOME "
+                          "at another folder.")
+    applied = []
+    for m in MIGRATIONS:
+        if m.version <= current:
+            continue
+        con.begin()
+        try:
+            con.execute(m.sql)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(m.version)])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        applied.append(m.version)
+    return applied

@@ -1,0 +1,1 @@
+"""Views: each page is a State (its URL) built into a View."""
