@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
+from core import views
 from pages import _ui as ui
 
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
@@ -27,5 +28,6 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-ui.pin_form(page.url_path or "overview")  # the default page's url_path is empty
+if (page.url_path or "overview") in views.PAGES:  # the default page's url_path is empty
+    ui.pin_form(page.url_path or "overview")
 page.run()

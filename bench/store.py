@@ -64,7 +64,7 @@ def page_latency(store: Store, repeats: int = 60) -> tuple[float, float]:
     for i in range(repeats):
         q = queries.CompletionQuery(run_ids=[f"bench-{rng.randrange(RUNS):02d}"],
                                     step=rng.randrange(STEPS) if i % 2 else None,
-                                    verdicts={"lenient": "correct", "last_number": "wrong"} if i % 3 else {},
+                                    verdicts=(("lenient", "correct"), ("last_number", "wrong")) if i % 3 else (),
                                     disagree=["last_number", "lenient", "strict_tag"], page=rng.randrange(3))
         t = time.perf_counter()
         queries.completions_page(store, q)

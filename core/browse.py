@@ -42,3 +42,24 @@ def verdict_line(instrument: str, answer: str | None, verdict: bool, gold: str |
     if answer is None or pd.isna(answer):
         return f"{instrument} → no answer"
     return f"{instrument} → {answer} " + ("✓" if verdict else f"✗ (gold {gold})")
+
+
+def cards(rows: pd.DataFrame, readings: pd.DataFrame, instruments: list[tuple[str, str]], marks: bool = True,
+          hide_readings: bool = False) -> list[dict]:
+    """Completion rows as cards: the row's fields, the text with spans marked, and one verdict line per instrument
+    in registry order. `instruments` is [(name, kind)]; `hide_readings` keeps a blind labeller unanchored."""
+    order = {name: i for i, (name, _) in enumerate(instruments)}
+    checks = {name for name, kind in instruments if kind == "check"}
+    out = []
+    for row in rows.to_dict("records"):
+        mine = readings[readings["completion_id"] == row["completion_id"]] if not hide_readings else readings.iloc[0:0]
+        mine = mine.iloc[sorted(range(len(mine)), key=lambda i: order.get(mine["instrument"].iloc[i], 99))]
+        card = {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        card["marked"] = mark_spans(row["text"], mine) if marks else row["text"]
+        card["lines"] = [verdict_line(r.instrument, r.answer, r.verdict, row["gold"], r.instrument in checks)
+                         for r in mine.itertuples()]
+        gold = "" if hide_readings else f" · gold {row['gold']}"  # blind labelling hides gold too
+        card["header"] = (f"{row['run_id']} · step {row['step']} · {row['phase']}/{row['decoding']} · sample "
+                          f"{row['sample']} · problem {row['problem_id']}{gold} · id {row['completion_id']}")
+        out.append(card)
+    return out

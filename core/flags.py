@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core import stats
 from core.rewardspec import metric_role
 
 MIN_CHANGE = 0.05
@@ -21,11 +22,6 @@ class Flag:
     message: str
 
 
-def _ends(line: pd.DataFrame) -> tuple[float, float]:
-    line = line.sort_values("step")
-    return float(line["value"].iloc[0]), float(line["value"].iloc[-1])
-
-
 def flags(metrics: pd.DataFrame) -> list[Flag]:
     """Flags for every run in `metrics` (rows of queries.metrics)."""
     found: list[Flag] = []
@@ -33,11 +29,11 @@ def flags(metrics: pd.DataFrame) -> list[Flag]:
         spec = rows["reward_spec"].iloc[0]
         reward = rows[rows["name"] == "reward"]
         if len(reward) >= 2:
-            r0, r1 = _ends(reward)
+            (_, r0), (_, r1) = stats.endpoints(reward)
             for (name, decoding), line in rows[rows["phase"] == "eval"].groupby(["name", "decoding"]):
                 if len(line) < 2 or metric_role(name, spec) != "independent":
                     continue
-                m0, m1 = _ends(line)
+                (_, m0), (_, m1) = stats.endpoints(line)
                 if r1 - r0 >= MIN_CHANGE and m0 - m1 >= MIN_CHANGE:
                     found.append(Flag(run, "diverging", f"reward {r0:.2f} → {r1:.2f} while {name} ({decoding}) "
                                                         f"{m0:.2f} → {m1:.2f}"))

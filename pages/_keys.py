@@ -48,11 +48,12 @@ _CSS = ".ys-keys { font-family: monospace; font-size: 1.1rem; padding: 0.4rem 0;
 _component = st.components.v2.component("yardstick.label_keys", js=_JS, css=_CSS)
 
 
-def keyboard(item: int | None) -> tuple[str, int | None, str] | None:
-    """The action typed since the last run: (kind, item it was typed for, answer) or None."""
+def keyboard(item: int | None) -> tuple[str, int | None, str, str] | None:
+    """The action typed since the last run: (kind, item it was typed for, answer, event id) or None. The event id
+    is unique per keystroke, so typing the same answer again (after `b`) is a new action."""
     result = _component(data={"item": str(item)}, key="label-keys", on_action_change=lambda: None)
     raw = getattr(result, "action", None)
     if not raw:
         return None
     kind, item_typed, _, *answer = str(raw).split(":", 3)
-    return kind, int(item_typed) if item_typed.lstrip("-").isdigit() else None, answer[0] if answer else ""
+    return kind, int(item_typed) if item_typed.lstrip("-").isdigit() else None, answer[0] if answer else "", str(raw)

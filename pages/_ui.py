@@ -5,17 +5,20 @@ Kept out of the page files so each page only lays out its own widgets.
 from __future__ import annotations
 
 import importlib
+import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
-from core import home
+from core import home, views
 from core.embedded import open_store
 from core.errors import YardstickError
-from core.store import queries
-from core.store.queries import CompletionQuery
 from core.store.store import Store
+from core.views.blocks import View
+from core.views.state import State
+
+S = TypeVar("S", bound=State)
 
 
 @st.cache_resource(show_spinner="Opening the store (first start imports the study and GSM8K solutions)…")
@@ -61,67 +64,36 @@ def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return None
 
 
-# --- URL state: shareable selections live in st.query_params so a pasted link reopens the view ------
-def param(name: str, default: str | None = None) -> str | None:
-    return st.query_params.get(name, default)
-
-
-def params(name: str) -> list[str]:
-    return st.query_params.get_all(name)
-
-
-def int_param(name: str) -> int | None:
-    value = st.query_params.get(name)
-    return int(value) if value is not None and value.lstrip("-").isdigit() else None
-
-
-def set_params(**values: Any) -> None:
-    """Write selections to the URL; None or empty removes a key."""
-    for key, value in values.items():
-        if value is None or value == [] or value == "":
-            st.query_params.pop(key, None)
-        elif isinstance(value, (list, tuple)):
-            st.query_params[key] = [str(v) for v in value]
-        else:
-            st.query_params[key] = str(value)
-
-
-VERDICTS = ["any", *queries.VERDICT_NAMES]
-
-
+# --- URL state: a view's State is its URL, so a pasted link (or a pinned finding) reopens the view ----------
 def url_state() -> dict[str, list[str]]:
-    """Every URL parameter with all its values: what a pinned finding keeps to reopen the view."""
+    """Every URL parameter with all its values."""
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def completion_query() -> CompletionQuery:
-    """The completions filter in the URL (the Completions and Label pages share it, so "label these" is a link)."""
-    return CompletionQuery.from_params(url_state())
+def state(cls: type[S]) -> S:
+    """The view State the URL describes."""
+    return cls.from_params(url_state())
 
 
-def completion_card(row: dict, readings: Any, checks: set[str], marks: bool, compact: bool = False,
-                    show_question: bool = True) -> None:
-    """One completion as plain text: header, question, the text (spans marked, long ones cut), every verdict.
+def set_state(value: State) -> None:
+    """Write a State to the URL: its own keys are replaced, other views' keys (a shared filter) are kept."""
+    wanted = value.to_params()
+    for key in [k for k in st.query_params if type(value).owns(k) and k not in wanted]:
+        del st.query_params[key]
+    for key, values in wanted.items():
+        if st.query_params.get_all(key) != values:
+            st.query_params[key] = values
 
-    Completions are untrusted: only st.text / st.code, never markdown or HTML.
-    """
-    from core import browse
 
-    st.text(f"{row['run_id']} · step {row['step']} · sample {row['sample']}" if compact else
-            f"{row['run_id']} · step {row['step']} · {row['phase']}/{row['decoding']} · sample {row['sample']} · "
-            f"problem {row['problem_id']} · gold {row['gold']} · id {row['completion_id']}")
-    if show_question and not compact:
-        with st.expander("Question"):
-            st.text(row["question"])
-    full = False
-    if len(row["text"]) > browse.PREVIEW_CHARS:
-        full = st.toggle("Show all", key=f"full-{row['completion_id']}-{compact}")
-    st.code(browse.preview(browse.mark_spans(row["text"], readings) if marks else row["text"], full), language=None,
-            wrap_lines=True)
-    order = {n: i for i, n in enumerate(queries.instrument_names())}
-    lines = [browse.verdict_line(r.instrument, r.answer, r.verdict, row["gold"], r.instrument in checks)
-             for r in sorted(readings.itertuples(), key=lambda r: order.get(r.instrument, 99))]
-    st.text(("\n" if compact else "   ").join(lines))
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view(path: str, revision: int, page: str, params: str) -> View:
+    return views.build(_store(path), page, json.loads(params))
+
+
+def view(page: str, value: State) -> View:
+    """The page's View for this State, cached until the store's next write."""
+    s = store()
+    return _view(str(s.path), s.revision(), page, json.dumps(value.to_params(), sort_keys=True))
 
 
 def export_button(label: str, table: str, file_name: str) -> None:
@@ -131,13 +103,14 @@ def export_button(label: str, table: str, file_name: str) -> None:
 
 
 def pin_form(page: str) -> None:
-    """Sidebar form: pin the current view (its page and URL) with a note, for the Report page."""
+    """Sidebar form: pin the current view (its State from the URL, and a snapshot of what it shows) with a note."""
+    from core import findings
+
     with st.sidebar.popover("📌 Pin this view"), st.form("pin", clear_on_submit=True, border=False):
         title = st.text_input("Title", placeholder="Format-only reward games the metric")
         note = st.text_area("Note", placeholder="What the view shows, and what to do about it")
-        if st.form_submit_button("Pin") and guarded(store().add_finding, title, note, page, url_state()) is None:
-            if title.strip():
-                st.toast("Pinned; see the Report page.")
+        if st.form_submit_button("Pin") and guarded(findings.pin, store(), page, url_state(), title, note):
+            st.toast("Pinned; see the Report page.")
 
 
 def sync_runs() -> None:

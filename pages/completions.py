@@ -1,74 +1,78 @@
-"""Completions: filter by run, step, problem, instrument verdicts and disagreement; read each completion as
-plain text with every instrument's answer and span; compare one problem across runs side by side."""
+"""Completions: filter by run, step, phase, decoding, problem, verdicts and disagreement; read each completion as
+plain text with every instrument's answer and span; compare one problem across runs. Lays out
+core.views.completions."""
 import streamlit as st
 
-from core.store.queries import CompletionQuery, instrument_names
-from pages import _ui as ui
+from core.store.queries import VERDICT_NAMES, instrument_names
+from core.views import completions
+from core.views.filters import DECODINGS, PHASES, Filter
+from pages import _render as render, _ui as ui
 
 st.title("🔎 Completions")
 
 runs = ui.query("runs")["run_id"].tolist()
-names = instrument_names()
-extractors = instrument_names("extractor")
-checks = set(names) - set(extractors)
-url = ui.completion_query()
+names, extractors = instrument_names(), instrument_names("extractor")
+url = ui.state(completions.State)
+f = url.filter
+VERDICTS = ("any", *VERDICT_NAMES)
+ANY = lambda v: "all" if v is None else str(v)  # noqa: E731
 
 with st.sidebar.form("filters"):
     st.markdown("**Filter**")
-    run_ids = st.multiselect("Runs", runs, default=[r for r in url.run_ids if r in runs])
+    run_ids = st.multiselect("Runs", runs, default=[r for r in f.runs if r in runs])
     steps = ui.query("run_steps", run_ids) if run_ids else []
-    step = st.selectbox("Step", [None] + steps, index=(steps.index(url.step) + 1) if url.step in steps else 0,
-                        format_func=lambda s: "all" if s is None else str(s))
-    problem = st.text_input("Problem id", url.problem_id or "")
-    with st.expander("Verdicts", expanded=bool(url.verdicts)):
-        verdicts = {n: st.selectbox(n, ui.VERDICTS, index=ui.VERDICTS.index(url.verdicts.get(n, "any")))
-                    for n in names}
-    disagree = st.multiselect("Instruments disagree", extractors, default=url.disagree,
+    step = st.selectbox("Step", [None] + steps, index=(steps.index(f.step) + 1) if f.step in steps else 0,
+                        format_func=ANY)
+    phase = st.selectbox("Phase", [None, *PHASES], index=([None, *PHASES]).index(f.phase), format_func=ANY)
+    decoding = st.selectbox("Decoding", [None, *DECODINGS], index=([None, *DECODINGS]).index(f.decoding),
+                            format_func=ANY)
+    problem = st.text_input("Problem id", f.problem or "")
+    chosen = dict(f.verdicts)
+    with st.expander("Verdicts", expanded=bool(chosen)):
+        verdicts = {n: st.selectbox(n, VERDICTS, index=VERDICTS.index(chosen.get(n, "any"))) for n in names}
+    disagree = st.multiselect("Instruments disagree", extractors, default=[d for d in f.disagree if d in extractors],
                               help="Keep completions where these extractors' verdicts are not all the same.")
-    search = st.text_input("Text contains", url.search)
+    search = st.text_input("Text contains", f.search)
     st.form_submit_button("Apply", type="primary")
 
-q = CompletionQuery(run_ids=run_ids, step=step, problem_id=problem.strip() or None,
-                    verdicts={n: v for n, v in verdicts.items() if v != "any"}, disagree=disagree, search=search,
-                    completion_id=url.completion_id, page=url.page)
-ui.set_params(**q.to_params())
-st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️",
-                     query_params={k: v for k, v in q.to_params().items() if v not in (None, "", [])})
+new = Filter(runs=tuple(run_ids), step=step, phase=phase, decoding=decoding, problem=problem.strip() or None,
+             verdicts=tuple((n, v) for n, v in verdicts.items() if v != "any"), disagree=tuple(disagree),
+             search=search, completion=f.completion)
+state = url.replace(filter=new, page=url.page if new == f else 0)
+st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️", query_params=new.to_params())
 
 tab_list, tab_side = st.tabs(["List", "Side by side"])
 with tab_list:
-    if q.completion_id is not None:
-        st.caption(f"Showing completion {q.completion_id} only.")
+    if new.completion is not None:
+        st.caption(f"Showing completion {new.completion} only.")
         if st.button("Show all matching completions"):
-            ui.set_params(id=None)
-            st.rerun()
-    page_df, total = ui.query("completions_page", q)
-    pages = max((total + q.page_size - 1) // q.page_size, 1)
+            state = state.replace(filter=new.replace(completion=None))
+    view = ui.view("completions", state)
     top = st.columns([3, 1])
-    top[0].markdown(f"**{total:,}** completions match")
-    page = top[1].number_input("Page", 1, pages, min(q.page + 1, pages)) - 1
-    if page != q.page:
-        ui.set_params(page=page or None)
-        q.page = page
-        page_df, total = ui.query("completions_page", q)
-    readings = ui.query("readings", page_df["completion_id"].tolist())
-    show_marks = st.toggle("Mark instruments' spans in the text (⟦…⟧{instruments})", value=True)
-    for row in page_df.to_dict("records"):
-        with st.container(border=True):
-            ui.completion_card(row, readings[readings["completion_id"] == row["completion_id"]], checks, show_marks)
+    listing = view.get("list")
+    top[0].markdown(f"**{listing.total:,}** completions match")
+    pages = view.options["pages"]
+    page = top[1].number_input("Page", 1, pages, min(state.page + 1, pages)) - 1
+    marks = st.toggle("Mark instruments' spans in the text (⟦…⟧{instruments})", value=state.marks)
+    if page != state.page or marks != state.marks:
+        state = state.replace(page=page, marks=marks)
+        view = ui.view("completions", state)
+    ui.set_state(state)
+    render.cards(view.get("list"))
 
 with tab_side:
-    shared = ui.query("shared_problems")
+    shared = view.options["shared"]
     if shared.empty:
         st.info("No problem has been answered by more than one run yet.")
     else:
         options = shared["problem_id"].tolist()
-        chosen = st.selectbox("Problem", options, index=options.index(problem) if problem in options else 0,
-                              format_func=lambda p: f"{p} · {shared.set_index('problem_id').loc[p, 'question'][:90]}")
-        side, _ = ui.query("completions_page", CompletionQuery(problem_id=chosen, page_size=8))
-        st.text(side["question"].iloc[0] + f"\n\ngold: {side['gold'].iloc[0]}")
-        side_readings = ui.query("readings", side["completion_id"].tolist())
-        for col, row in zip(st.columns(min(len(side), 4)), side.head(4).to_dict("records")):
-            with col:
-                ui.completion_card(row, side_readings[side_readings["completion_id"] == row["completion_id"]],
-                                   checks, True, compact=True)
+        questions = dict(zip(shared["problem_id"], shared["question"]))
+        side = st.selectbox("Problem", options, index=options.index(state.side) if state.side in options else 0,
+                            format_func=lambda p: f"{p} · {questions[p][:90]}")
+        if side != (state.side if state.side in options else options[0]):
+            state = state.replace(side=side)
+            ui.set_state(state)
+            view = ui.view("completions", state)
+        side_cards = view.get("side")
+        st.text(side_cards.items[0]["question"] + f"\n\ngold: {side_cards.items[0]['gold']}")
+        render.cards(side_cards, columns=4)

@@ -1,10 +1,12 @@
-"""Launch: pick a preset or a reward, click Launch, and watch the run train. Workers run in their own processes
-(one at a time by default); this page queues, starts, cancels and shows their status in words."""
+"""Launch: pick a preset or a reward, click Launch, and watch the run train. Runs train in their own processes,
+started by the scheduler (one at a time by default) whether or not this page is open; this page queues, cancels
+and shows their state in words (core.views.launch)."""
 import streamlit as st
 
 from core import launcher
 from core.runconfig import PRESETS, RunConfig
 from core.runfolder import LIVE
+from core.views import launch
 from pages import _ui as ui
 
 st.title("🚀 Launch")
@@ -45,30 +47,29 @@ if submitted:
 
 @st.fragment(run_every=2.0)
 def runs_panel() -> None:
-    """Status of every run folder, refreshed every 2 s; also starts queued runs and ingests new shards."""
+    """Every run folder's state, refreshed every 2 s (and what they wrote ingested)."""
     ui.sync_runs()
-    folders = launcher.folders()
-    if not folders:
+    runs = launch.build(ui.store(), launch.State()).get("runs").frame
+    if runs.empty:
         st.info("No runs yet.")
         return
-    for folder in reversed(folders[-20:]):
-        status = folder.status()
-        state, step, total = status.get("state", "?"), status.get("step", 0), status.get("total_steps") or 1
+    for run in runs.to_dict("records"):
         with st.container(border=True):
             top = st.columns([5, 1])
-            eta = f" · ETA {status['eta_s']:.0f} s" if state == "running" and status.get("eta_s") else ""
-            top[0].text(f"{folder.run_id} · {state} · step {step}/{total}{eta} · reward {folder.config().get('reward')}")
-            if state in LIVE and top[1].button("Cancel", key=f"cancel-{folder.run_id}"):
-                ui.guarded(launcher.cancel, folder.run_id)
-            st.progress(min(step / total, 1.0))
-            if status.get("message"):
-                st.caption(status["message"])
-            if status.get("error"):
-                st.error(status["error"].get("title", "Failed"))
-                st.text(status["error"].get("message", ""))
+            eta = f" · ETA {run['eta_s']:.0f} s" if run["state"] == "running" and run["eta_s"] else ""
+            top[0].text(f"{run['run_id']} · {run['state']} · step {run['step']}/{run['total_steps']}{eta} · "
+                        f"reward {run['reward']}")
+            if run["state"] in LIVE and top[1].button("Cancel", key=f"cancel-{run['run_id']}"):
+                ui.guarded(launcher.cancel, run["run_id"])
+            st.progress(min(run["step"] / max(run["total_steps"], 1), 1.0))
+            if run["message"]:
+                st.text(run["message"])
+            if run["error_title"]:
+                st.error(ui.plain(run["error_title"]))
+                st.text(run["error_message"])
             links = st.columns(4)
-            links[0].page_link("pages/curves.py", label="Curves", query_params={"run": folder.run_id})
-            links[1].page_link("pages/completions.py", label="Completions", query_params={"run": folder.run_id})
+            links[0].page_link("pages/curves.py", label="Curves", query_params={"run": run["run_id"]})
+            links[1].page_link("pages/completions.py", label="Completions", query_params={"run": run["run_id"]})
 
 
 runs_panel()

@@ -1,30 +1,29 @@
-"""Overview: what is in the store, each run's instruments' verdict rates, and each extractor audited against a
-reference (the study's Table 2 shape)."""
+"""Overview: what is in the store, what to look at, each run's verdict rates, and which extractor can be trusted
+(the study's Table 2 shape). Lays out core.views.overview."""
 import streamlit as st
 
-from core import audit
-from core.flags import store_flags
 from core.importers import import_path
 from core.importers.upload import save as upload_save
-from core.store.queries import instrument_names
-from pages import _ui as ui
+from core.views import overview
+from pages import _render as render, _ui as ui
 
 st.title("📏 Yardstick")
 st.caption("Reward, metric and answer extractor are separate instruments here — and each is audited.")
 
 ui.sync_runs()  # pick up run folders written since the last visit
-counts = ui.query("summary")
-cols = st.columns(5)
-for col, key in zip(cols, ("runs", "completions", "problems", "labels", "judgments")):
-    col.metric(key.capitalize(), f"{counts[key]:,}")
+state = ui.state(overview.State)
+refs = ui.query("references")
+if len(refs):
+    choices = refs["reference"].tolist()
+    counts = dict(zip(refs["reference"], refs["n"]))
+    chosen = st.session_state.get("overview-reference") or state.reference
+    state = state.replace(reference=chosen if chosen in choices else choices[0])
+ui.set_state(state)
+view = ui.view("overview", state)
 
-found = ui.query(store_flags, None)
-if found:
-    st.subheader("What to look at")
-    for flag in found:
-        icon = "📉" if flag.kind == "diverging" else "🧊"
-        st.page_link("pages/curves.py", label=ui.plain(f"{flag.run_id}: {flag.message}"), icon=icon,
-                     query_params={"run": flag.run_id})
+render.stats([b for b in view.blocks if b.key.startswith("count:")])
+if view.get("flags"):
+    render.block(view.get("flags"))
 
 with st.expander("Import data"):
     st.caption("A study folder, GSM8K model solutions, a completions JSONL (question, gold, text, optional run and "
@@ -37,37 +36,9 @@ with st.expander("Import data"):
         if result:
             st.success(f"Imported {result[0]}: {result[1]}")
 
-st.subheader("Runs")
-runs = ui.query("runs")
-rates = ui.query("run_accuracy")
-if runs.empty:
-    st.info("The store is empty. Import data with `yardstick import PATH` or launch a run.")
-else:
-    table = runs.merge(rates, on="run_id", how="left", suffixes=("", "_read"))
-    instrument_cols = [c for c in instrument_names() if c in table]
-    st.dataframe(
-        table[["run_id", "model", "reward_spec", "status", "completions", "last_step"] + instrument_cols],
-        hide_index=True,
-        column_config={c: st.column_config.ProgressColumn(c, format="%.3f", min_value=0, max_value=1)
-                       for c in instrument_cols})
-    st.caption("Instrument columns: share of a run's completions each extractor calls correct "
-               "(for checks such as `format`: share that pass). `study_*` are the study's exact definitions.")
-
-st.subheader("Which extractor can you trust?")
-refs = ui.query("references")
-if refs.empty:
-    st.info("No reference verdicts yet: import `is_correct` labels, hand-label, or run the judge.")
-else:
-    choices = refs["reference"].tolist()
-    default = ui.param("reference", choices[0])
-    reference = st.radio("Reference", choices, horizontal=True,
-                         index=choices.index(default) if default in choices else 0,
-                         format_func=lambda r: f"{r} ({int(refs.set_index('reference').loc[r, 'n']):,})")
-    ui.set_params(reference=reference)
-    pairs = ui.query("audit_pairs", reference, None)
-    result = audit.table(pairs, answers=reference != "is_correct")
-    st.dataframe(result, hide_index=True,
-                 column_config={k: st.column_config.NumberColumn(format="%.3f")
-                                for k in ("precision", "recall", "f1", "answer_agreement")})
-    st.caption("An extractor's verdict counts as positive when it says the completion is correct; the reference "
-               "decides whether it is. High F1 here says the extractor measures well — not that it is a good reward.")
+render.view(view, skip=("flags", "audit", *(b.key for b in view.blocks if b.key.startswith("count:"))))
+if len(refs):
+    st.divider()
+    st.radio("Reference", choices, horizontal=True, key="overview-reference", index=choices.index(state.reference),
+             format_func=lambda r: f"{r} ({int(counts[r]):,})")
+    render.block(view.get("audit"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -25,13 +26,18 @@ def open_page(page: str, **params) -> AppTest:
     return at
 
 
+def unescape(markdown: str) -> str:
+    """What a reader sees of text that a page escaped for markdown (labels from files are escaped)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def figure(at: AppTest) -> dict:
     return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
 def test_overview_shows_the_embedded_default(embedded_home):
     at = open_page("overview")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {unescape(m.label): m.value for m in at.metric}
     assert metrics["Completions"] == "5,326" and metrics["Labels"] == "50"
     runs = at.dataframe[0].value
     assert {"study-format-only", "gsm8k-175b_verification", "study-judge-validation"} <= set(runs["run_id"])
@@ -62,7 +68,7 @@ def test_curves_overlay_runs(embedded_home):
 def test_completions_filter_by_disagreement_from_the_url(embedded_home):
     store = Store(embedded_home / "yardstick.duckdb")
     expected = queries.completions_page(store, queries.CompletionQuery(
-        run_ids=["study-judge-validation"], verdicts={"lenient": "correct", "strict_tag": "no answer"}))[1]
+        run_ids=("study-judge-validation",), verdicts=(("lenient", "correct"), ("strict_tag", "no answer"))))[1]
     store.close()
     at = open_page("completions", run="study-judge-validation", **{"v.lenient": "correct",
                                                                      "v.strict_tag": "no answer"})

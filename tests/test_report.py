@@ -1,22 +1,21 @@
-"""Findings pinned from a page, reopened, and rendered as one self-contained, escaped HTML report."""
+"""Findings pinned from a view, reopened on today's data, and rendered as one self-contained, escaped HTML report."""
 from __future__ import annotations
 
 import pandas as pd
-from core import report
-from core.store import queries
+from core import findings, report
 from core.store.store import Batch, Store
 from test_pages import HOSTILE, open_page
 
 
 def test_report_page_lists_findings_with_links(embedded_home):
     store = Store(embedded_home / "yardstick.duckdb")
-    store.add_finding("Format-only games the metric", "reward up, accuracy down", "curves",
-                      {"run": ["study-format-only"]})
+    findings.pin(store, "curves", {"run": ["study-format-only"]}, "Format-only games the metric",
+                 "reward up, accuracy down")
     store.close()
     at = open_page("report")
     assert any(t.value.startswith("Format-only games the metric") for t in at.text)
-    link = at.get("page_link")[-1].proto
-    assert link.label == "Open this view" and "run=study-format-only" in link.query_string
+    link = next(p.proto for p in at.get("page_link") if p.proto.label == "Open this view")
+    assert "run=study-format-only" in link.query_string
     assert any(b.proto.label == "Download the report (HTML)" for b in at.get("download_button"))
 
 
@@ -30,11 +29,32 @@ def test_report_html_is_self_contained_and_escaped(isolated_env):
     store.ingest(Batch(runs=[{"run_id": "r", "reward_spec": "format"}], metrics=pd.DataFrame(
         {"run_id": "r", "step": [0, 10], "name": "reward", "value": [0.2, 0.9], "phase": "train",
          "decoding": "sampled"})))
-    store.add_finding("<b>title</b>", "note <script>alert(1)</script>", "completions", {"run": ["hostile"]})
-    store.add_finding("curve", "", "curves", {"run": ["r"]})
-    html = report.render(store, queries.findings(store))
+    findings.pin(store, "completions", {"run": ["hostile"]}, "<b>title</b>", "note <script>alert(1)</script>")
+    findings.pin(store, "curves", {"run": ["r"]}, "curve")
+    html = report.render(findings.reopen_all(store))
     assert "&lt;b&gt;title&lt;/b&gt;" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html and "window.pwned = 1</script>" not in html
     assert "onerror=&quot;window.pwned" in html and '<img src="x"' not in html
     assert html.count("<script") >= 1 and "plotly" in html.lower()  # plotly.js inlined: works offline
     assert "<script src=" not in html and "<script type=\"text/javascript\" src=" not in html  # nothing fetched
+
+
+def test_a_report_says_when_the_data_changed_since_pinning(isolated_env):
+    """A finding keeps what it showed; rebuilt later on changed data, it shows today's numbers and says so."""
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    store = Store(isolated_env / "yardstick.duckdb")
+    metric = lambda values: Batch(runs=[{"run_id": "r", "reward_spec": "format"}], metrics=pd.DataFrame(  # noqa: E731
+        {"run_id": "r", "step": [0, 10], "name": "reward", "value": values, "phase": "train", "decoding": "sampled"}))
+    store.ingest(metric([0.2, 0.9]))
+    findings.pin(store, "curves", {"run": ["r"], "metric": ["reward"]}, "reward rises")
+    (same,) = findings.reopen_all(store)
+    assert not same.changed and "Unchanged since pinned" in same.provenance()
+
+    store.ingest(metric([0.2, 0.4]))  # the run's numbers were re-imported differently
+    (f,) = findings.reopen_all(store)
+    assert f.changed and "changed since this was pinned" in f.provenance()
+    ends = f.today.get("ends").frame.set_index("metric")
+    pinned = f.pinned.get("ends").frame.set_index("metric")
+    assert ends.loc["reward", "end"] == 0.4 and pinned.loc["reward", "end"] == 0.9
+    html = report.render([f])
+    assert "changed since this was pinned" in html and "As pinned" in html

@@ -1,7 +1,7 @@
 """Label, Audit and Judge pages through AppTest on the embedded default store."""
 from __future__ import annotations
 
-from test_pages import open_page
+from test_pages import open_page, unescape
 
 from core.store import queries
 from core.store.store import Store
@@ -50,7 +50,7 @@ def test_audit_page_reproduces_the_study(embedded_home):
     assert tuple(table.loc["study_last_number", ["tp", "fp", "fn"]]) == (13, 1, 2)
     assert tuple(table.loc["study_strict_tag", ["tp", "fp", "fn"]]) == (7, 0, 8)
     assert "f1 95% CI" in table.columns
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {unescape(m.label): m.value for m in at.metric}
     assert metrics["Answers agree"] == "48/50"  # the study's judge validation
     assert sum("judge (claude-haiku-4-5-20251001)" in t.value for t in at.text) == 2
     links = at.dataframe[1].value["open"]
@@ -59,7 +59,7 @@ def test_audit_page_reproduces_the_study(embedded_home):
 
 def test_judge_page_plans_and_needs_a_key(embedded_home):
     at = open_page("judge", model="claude-haiku-4-5-20251001")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {unescape(m.label): m.value for m in at.metric}
     assert metrics["Selected"] == "50" and metrics["Already judged (cached)"] == "0"  # the study's prompt differs
     assert any("Estimated cost: $" in c.value for c in at.caption)
     next(b for b in at.button if b.label == "Start judging").click().run()

@@ -1,7 +1,7 @@
 """Every read the app and CLI make of the store, in one module. Pages never build SQL."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pandas as pd
@@ -83,45 +83,25 @@ def metric_runs(store: Store) -> list[str]:
         "HAVING count(DISTINCT step) > 1 ORDER BY 1").fetchall()]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CompletionQuery:
-    """The Completions page's filter; every field is also a URL query parameter."""
+    """Which completions to read: the filter of the Completions, Label and Judge views (their URL codec is
+    core.views.filters.Filter), plus what the labelling queue adds."""
 
-    run_ids: list[str] = field(default_factory=list)
+    run_ids: tuple[str, ...] = ()
     step: int | None = None
+    phase: str | None = None  # train | eval | final
+    decoding: str | None = None  # sampled | greedy
     problem_id: str | None = None
-    verdicts: dict[str, Verdict] = field(default_factory=dict)  # e.g. {"lenient": "correct", "strict_tag": "wrong"}
-    disagree: list[str] = field(default_factory=list)  # instruments whose verdicts must not all agree
+    verdicts: tuple[tuple[str, Verdict], ...] = ()  # e.g. (("lenient", "correct"), ("strict_tag", "wrong"))
+    disagree: tuple[str, ...] = ()  # instruments whose verdicts must not all agree
     search: str = ""
     completion_id: int | None = None
     unlabelled_by: str | None = None  # the labelling queue: only completions this labeller has not labelled
-    exclude: list[int] = field(default_factory=list)  # e.g. skipped in this labelling session
+    exclude: tuple[int, ...] = ()  # e.g. skipped in this labelling session
     random_seed: int | None = None  # a seeded random order (a random sample) instead of run/step order
     page: int = 0
     page_size: int = 50
-
-    @classmethod
-    def from_params(cls, params: dict[str, list[str]]) -> "CompletionQuery":
-        """The filter a page URL describes (each key → its values), e.g. a link or a pinned finding."""
-        def one(key: str) -> str | None:
-            values = params.get(key) or []
-            return values[-1] if values else None
-
-        def integer(key: str) -> int | None:
-            value = one(key)
-            return int(value) if value is not None and value.lstrip("-").isdigit() else None
-
-        names = instrument_names()
-        return cls(run_ids=list(params.get("run", [])), step=integer("step"), problem_id=one("problem") or None,
-                   verdicts={n: v for n in names if (v := one(f"v.{n}")) in VERDICT_NAMES},
-                   disagree=[d for d in params.get("disagree", []) if d in names], search=one("q") or "",
-                   completion_id=integer("id"), page=max(integer("page") or 0, 0))
-
-    def to_params(self) -> dict[str, object]:
-        """The URL parameters that reproduce this filter (None or empty: absent)."""
-        return {"run": self.run_ids, "step": self.step, "problem": self.problem_id, "disagree": self.disagree,
-                "q": self.search, "id": self.completion_id,
-                **{f"v.{n}": self.verdicts.get(n) for n in instrument_names()}}
 
 
 VERDICT_NAMES = ("correct", "wrong", "no answer")
@@ -131,16 +111,17 @@ _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NU
 
 def _where(q: CompletionQuery) -> tuple[str, list]:
     clauses, params = ["TRUE"], []
-    simple = [(q.run_ids, "c.run_id IN (SELECT unnest(?))"), (q.step, "c.step = ?"),
-              (q.problem_id, "c.problem_id = ?"), (q.search, "contains(lower(c.text), lower(?))"),
+    simple = [(list(q.run_ids), "c.run_id IN (SELECT unnest(?))"), (q.step, "c.step = ?"),
+              (q.phase, "c.phase = ?"), (q.decoding, "c.decoding = ?"), (q.problem_id, "c.problem_id = ?"),
+              (q.search, "contains(lower(c.text), lower(?))"),
               (q.completion_id, "c.completion_id = ?"),
               (q.unlabelled_by, "c.completion_id NOT IN (SELECT completion_id FROM labels WHERE labeller = ?)"),
-              (q.exclude, "c.completion_id NOT IN (SELECT unnest(?))")]
+              (list(q.exclude), "c.completion_id NOT IN (SELECT unnest(?))")]
     for value, clause in simple:
         if value is not None and value != "" and value != []:
             clauses.append(clause)
             params.append(value)
-    for name, verdict in q.verdicts.items():
+    for name, verdict in q.verdicts:
         clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions "
                        f"WHERE instrument = ? AND {_VERDICT_SQL[verdict]})")
         params.append(name)
@@ -150,7 +131,7 @@ def _where(q: CompletionQuery) -> tuple[str, list]:
         for verdict in ("verdict", "NOT verdict"):
             clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
                            f"(SELECT unnest(?)) AND {verdict})")
-            params.append(q.disagree)
+            params.append(list(q.disagree))
     return " AND ".join(clauses), params
 
 
@@ -193,7 +174,7 @@ def completion(store: Store, completion_id: int) -> dict | None:
 def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | None:
     """The labelling queue's next item for `labeller`, skipping `q.exclude`: the first in queue order
     (ids are sequential, so that is run/step order; or the seeded random order)."""
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": labeller}))
+    where, params = _where(replace(q, unlabelled_by=labeller))
     cur = store.cursor()
     if q.random_seed is not None:
         order, order_params = _order(q)
@@ -213,13 +194,13 @@ def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | Non
 
 def queue_size(store: Store, q: CompletionQuery) -> int:
     """How many completions a labelling queue holds (changes only when completions are added)."""
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
+    where, params = _where(replace(q, unlabelled_by=None, exclude=()))
     return store.cursor().execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchall()[0][0]
 
 
 def labelled_in_queue(store: Store, q: CompletionQuery, labeller: str) -> int:
     """How many of a queue's completions `labeller` has labelled (starts from their labels: fast)."""
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
+    where, params = _where(replace(q, unlabelled_by=None, exclude=()))
     return store.cursor().execute(
         f"SELECT count(*) FROM completions c WHERE c.completion_id IN (SELECT completion_id FROM labels "
         f"WHERE labeller = ?) AND {where}", [labeller] + params).fetchall()[0][0]
@@ -253,7 +234,8 @@ def export(store: Store, table: str) -> pd.DataFrame:
 
 def findings(store: Store) -> pd.DataFrame:
     return store.cursor().execute(
-        "SELECT finding_id, created_at, title, note, page, state FROM findings ORDER BY created_at, finding_id").df()
+        "SELECT finding_id, created_at, title, note, page, state, snapshot, revision, kind FROM findings "
+        "ORDER BY position, finding_id").df()
 
 
 def hand_vs_judge(store: Store) -> pd.DataFrame:
@@ -301,3 +283,14 @@ def shared_problems(store: Store, limit: int = 200) -> pd.DataFrame:
         "JOIN problems p USING (problem_id) GROUP BY problem_id HAVING count(DISTINCT run_id) > 1 "
         "ORDER BY problem_id LIMIT ?", [limit]).df()
 
+
+
+def instrument_versions(store: Store) -> dict[str, str]:
+    """Each registered instrument's version as the store last computed it (what its readings come from)."""
+    stored = dict(store.cursor().execute("SELECT instrument, version FROM instrument_versions").fetchall())
+    return {name: stored[name] for name in instrument_names() if name in stored}
+
+
+def reward_specs(store: Store, run_ids: list[str]) -> dict[str, str | None]:
+    return dict(store.cursor().execute("SELECT run_id, reward_spec FROM runs WHERE run_id IN (SELECT unnest(?)) "
+                                       "ORDER BY run_id", [run_ids]).fetchall())

@@ -318,10 +318,15 @@ class Store:
         return {r[0] for r in self.cursor().execute("SELECT key FROM meta WHERE starts_with(key, ?)",
                                                     [prefix]).fetchall()}
 
-    def add_finding(self, title: str, note: str, page: str, state: dict) -> None:
-        """Pin a view (page + URL state) with a note, for the report."""
+    def add_finding(self, title: str, note: str, page: str, state: dict, snapshot: dict | None = None,
+                    revision: int | None = None) -> int:
+        """Pin a view (its page, URL state and a snapshot of what it showed) with a note, for the report."""
         if not title.strip():
             raise BadInput("A finding needs a title", "Say in a few words what this view shows.")
         with self._write() as cur:
-            cur.execute("INSERT INTO findings (title, note, page, state, created_at) VALUES (?, ?, ?, ?, ?)",
-                        [title.strip(), note, page, json.dumps(state), now()])
+            return cur.execute(
+                "INSERT INTO findings (title, note, page, state, snapshot, revision, position, kind, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM findings), 'view', ?) "
+                "RETURNING finding_id", [title.strip(), note, page, json.dumps(state),
+                                         json.dumps(snapshot, default=str) if snapshot else None, revision,
+                                         now()]).fetchone()[0]

@@ -1,0 +1,92 @@
+"""Audit: every extractor against a reference (hand labels, the judge, imported is_correct) with bootstrap 95%
+intervals, every disagreement one click from its completion, and the judge validated against hand labels."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core import audit
+from core.store import queries
+from core.views import source
+from core.views.blocks import Cards, Note, Stat, Table, View
+from core.views.state import State as Base, url
+
+BOOTSTRAP = 1000
+
+
+@dataclass(frozen=True)
+class State(Base):
+    reference: str | None = url("reference")
+    runs: tuple[str, ...] = url("run", ())
+    instrument: str | None = url("instrument")
+
+
+def build(store: Any, state: State) -> View:
+    view = View("audit", "Audit", state.to_params(), store.revision())
+    refs = queries.references(store)
+    view.options.update(references=refs, runs=queries.runs(store)["run_id"].tolist())
+    if refs.empty:
+        view.blocks.append(Note("empty", text="No reference verdicts yet: label completions, run the judge, or "
+                                "import data with is_correct.", tone="info"))
+        return view
+    reference = state.reference if state.reference in set(refs["reference"]) else refs["reference"].iloc[0]
+    view.options["reference"] = reference
+    pairs = queries.audit_pairs(store, reference, list(state.runs) or None)
+    if pairs.empty:
+        view.blocks.append(Note("none", text="No completion in these runs has this reference.", tone="info"))
+        return view
+    n = int(pairs["completion_id"].nunique())
+    src = source(store, f"extractor verdicts against the {reference} reference", runs=state.runs, n=n,
+                 instruments=queries.instrument_names("extractor"))
+    table = audit.table(pairs, bootstrap=BOOTSTRAP, answers=reference != "is_correct")
+    for key in ("precision", "recall", "f1"):
+        table[f"{key} 95% CI"] = table.pop(f"{key}_ci").map(lambda ci: f"{ci[0]:.3f}–{ci[1]:.3f}")
+    view.blocks.append(Table("audit", frame=table, source=src,
+                             columns={k: ("number", "%.3f") for k in ("precision", "recall", "f1",
+                                                                      "answer_agreement")},
+                             caption=f"{n:,} completions. Positive = the extractor calls the completion correct. "
+                                     f"Intervals: {BOOTSTRAP:,} bootstrap resamples of completions. "
+                                     "answer_agreement: the extracted answer equals the reference's answer "
+                                     "(both 'none' agrees)."))
+    names = table["instrument"].tolist()
+    chosen = state.instrument if state.instrument in names else names[0]
+    view.options.update(instruments=names, instrument=chosen)
+    wrong = audit.disagreements(pairs, chosen)
+    if wrong.empty:
+        view.blocks.append(Note("agrees", text=f"{chosen} agrees with {reference} on every completion.",
+                                tone="success"))
+    else:
+        wrong = wrong.assign(open=[f"/completions?id={cid}" for cid in wrong["completion_id"]])
+        view.blocks.append(Table("disagreements", frame=wrong[["kind", "run_id", "answer", "reference_answer", "open"]],
+                                 title=f"Where {chosen} and {reference} disagree",
+                                 columns={"open": ("link", "open")}, source=src))
+    _judge_validation(store, view)
+    return view
+
+
+def _judge_validation(store: Any, view: View) -> None:
+    both = queries.hand_vs_judge(store)
+    if both.empty:
+        view.blocks.append(Note("judge-empty", text="No completion has both a hand label and a judgment yet.",
+                                tone="info"))
+        return
+    v = audit.judge_validation(both)
+    src = source(store, "judge answers against hand labels", n=v["n"],
+                 judge=", ".join(sorted(set(both["model"]))))
+    view.blocks += [Stat("answers-agree", label="Answers agree", value=f"{v['answers_agree']}/{v['n']}", fmt="{}",
+                         source=src),
+                    Stat("verdicts-agree", label="Verdicts agree", value=v["verdict_agreement"], fmt="{:.0%}", source=src),
+                    Stat("kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", source=src),
+                    Stat("base-rate", label="Base rate (hand: correct)", value=v["base_rate"], fmt="{:.0%}",
+                         source=src)]
+    differ = both[both["hand_answer"].fillna("∅") != both["judge_answer"].fillna("∅")]
+    items = [{"completion_id": int(r.completion_id), "text": r.text[-1500:], "marked": r.text[-1500:],
+              "header": f"{r.run_id} · gold {r.gold} · hand: {_none(r.hand_answer)} · judge ({r.model}): "
+                        f"{_none(r.judge_answer)}",
+              "aside": "Judge's reasoning:\n" + str(r.raw)[:1500], "lines": []} for r in differ.itertuples()]
+    view.blocks.append(Cards("judge-differs", items=items, total=len(items), source=src,
+                             title="Where the judge and the hand label differ"))
+
+
+def _none(answer: Any) -> str:
+    return "none" if answer is None or answer != answer else str(answer)

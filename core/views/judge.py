@@ -1,0 +1,39 @@
+"""Judge: what judging the selected completions would cost (calls, cache hits, estimated USD) before anything
+is sent, and what has been spent so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core import judge
+from core.store import queries
+from core.views import source
+from core.views.blocks import Stat, Table, View
+from core.views.filters import Filter
+from core.views.state import State as Base, url
+
+SCOPES = {"hand": "Hand-labelled ones (to validate the judge)", "filter": "The Completions page's filter (from the URL)"}
+
+
+@dataclass(frozen=True)
+class State(Base):
+    scope: str = url("scope", "hand", allowed=tuple(SCOPES))
+    model: str = url("model", judge.DEFAULT_MODEL, allowed=tuple(judge.MODELS))
+    filter: Filter = Filter()
+
+
+def build(store: Any, state: State) -> View:
+    view = View("judge", "Judge", state.to_params(), store.revision())
+    ids = (queries.hand_labelled_ids(store) if state.scope == "hand"
+           else queries.completion_ids(store, state.filter.query()))
+    plan = judge.plan(store, ids, state.model)
+    src = source(store, f"completions in scope ({state.scope}); the judge cache by model and prompt version",
+                 n=len(ids), judge=f"{state.model} · prompt {judge.PROMPT_VERSION}")
+    view.options.update(ids=ids, plan=plan)
+    view.blocks += [Stat("selected", label="Selected", value=plan["selected"], source=src),
+                    Stat("cached", label="Already judged (cached)", value=plan["cached"], source=src),
+                    Stat("calls", label="Calls to make", value=plan["calls"], source=src),
+                    Table("costs", frame=queries.judge_costs(store), title="Spent so far",
+                          columns={"cost_usd": ("number", "$%.4f")},
+                          source=source(store, "every judgment's recorded cost"))]
+    return view

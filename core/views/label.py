@@ -1,0 +1,50 @@
+"""Label: a keyboard-first queue (by default where instruments disagree). Blind by default: gold and the
+instruments' readings stay hidden until shown, so they do not anchor the labeller."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from core import browse
+from core.instruments import all_instruments
+from core.labelling import QUEUES, Session, queue
+from core.store import queries
+from core.views import source
+from core.views.blocks import Cards, Stat, Table, View
+from core.views.filters import Filter
+from core.views.state import State as Base, url
+
+
+@dataclass(frozen=True)
+class State(Base):
+    labeller: str = url("labeller", "")
+    queue: str = url("queue", "disagree", allowed=tuple(QUEUES))
+    seed: int = url("seed", 0)
+    show: bool = url("show", False)  # show gold-dependent readings (instruments) on the card
+    filter: Filter = Filter()
+
+
+def build(store: Any, state: State, session: Session | None = None) -> View:
+    session = session or Session()
+    labeller = state.labeller or "anonymous"
+    view = View("label", "Label", state.to_params(), store.revision())
+    q = queue(state.queue, state.filter.query(), state.seed)
+    total = queries.queue_size(store, q)
+    done = queries.labelled_in_queue(store, q, labeller)
+    src = source(store, f"the {QUEUES[state.queue].lower()} queue", runs=state.filter.runs, n=total,
+                 labellers=(labeller,))
+    view.blocks.append(Stat("progress", label=f"labelled by {labeller}", value=done, n=total, source=src))
+    item = session.current(store, q, labeller)
+    view.options.update(item=item, session_done=len(session.done), skipped=len(session.skipped))
+    if item is None:
+        return view
+    rows = pd.DataFrame([item])
+    readings = queries.readings(store, [item["completion_id"]])
+    view.blocks.append(Cards("item", items=browse.cards(rows, readings, [(i.name, i.kind) for i in all_instruments()],
+                                                        marks=state.show, hide_readings=not state.show),
+                             total=1, source=src))
+    view.blocks.append(Table("history", frame=queries.label_history(store, item["completion_id"]),
+                             title="Label history (the newest counts)", source=src))
+    return view

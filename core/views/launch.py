@@ -1,0 +1,34 @@
+"""Launch: every run folder's state in words (queued, starting, running with ETA, finished, failed with its
+error), newest first. Read from the run folders themselves, so it is live without an ingest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from core import launcher
+from core.views.blocks import Table, View
+from core.views.state import State as Base
+
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class State(Base):
+    pass
+
+
+def build(store: Any, state: State) -> View:
+    rows = []
+    for folder in reversed(launcher.folders()[-SHOWN:]):
+        status, config = folder.status(), folder.config()
+        error = status.get("error") or {}
+        rows.append({"run_id": folder.run_id, "state": status.get("state", "?"), "step": status.get("step") or 0,
+                     "total_steps": status.get("total_steps") or config.get("steps") or 1,
+                     "eta_s": status.get("eta_s"), "reward": config.get("reward"),
+                     "seed_group": config.get("seed_group") or "", "message": status.get("message") or "",
+                     "error_title": error.get("title", ""), "error_message": error.get("message", "")})
+    view = View("launch", "Launch", state.to_params(), store.revision() if store is not None else 0)
+    view.blocks.append(Table("runs", frame=pd.DataFrame(rows), title="Runs"))
+    return view
