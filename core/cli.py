@@ -72,6 +72,26 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _flags(args: argparse.Namespace) -> int:
+    from core.flags import store_flags
+
+    found = store_flags(_read_store(), args.run or None)
+    if args.json:
+        print(json.dumps([f.as_dict() for f in found]))
+    else:
+        for f in found:
+            print(f"[{f.kind}] {f.message}")
+        print(f"{len(found)} flag(s).")
+    return 0
+
+
+def _read_store():
+    """The store for a command that only reads (the embedded default is imported on first use)."""
+    from core.embedded import open_store
+
+    return open_store()
+
+
 def _train(args: argparse.Namespace) -> int:
     from core import home, launcher
     from core.runconfig import RunConfig
@@ -122,6 +142,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples for 95%% intervals")
     s.add_argument("--json", action="store_true", help="print a JSON list of objects")
     s.set_defaults(func=_audit)
+    s = sub.add_parser("flags", help="what to look at: runs whose reward rose while an independent metric fell, "
+                       "saturation, proxy gains (with their intervals)")
+    s.add_argument("--run", action="append", help="limit to this run (repeatable)")
+    s.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    s.set_defaults(func=_flags)
     s = sub.add_parser("train", help="train one GRPO run (per seed) from a run config JSON, in this process")
     s.add_argument("config", type=Path)
     s.add_argument("--seeds", help="comma-separated seeds: one run each, as a seed group")

@@ -1,53 +1,184 @@
-"""Flags: the signature of "the reward went up but the model did not get better", found in a run's metrics.
+"""Flags: the signature of "the reward went up but the model did not get better", with a noise model.
 
-A run is flagged when its training reward rose while an independent metric (one that shares no instrument with the
-reward) fell, or when the reward saturated (most groups' rewards all equal, so GRPO stops learning).
+One flag per (run or seed group, reward, metric), each stating its rule, numbers and interval in one sentence:
+- diverging: the reward's trend over training (early vs late window of steps, never one step) rises while an
+  independent metric's eval trend (first eval vs the last third of evals) falls beyond its 95% interval — paired
+  over the same problems (and seeds) where per-problem readings exist, else from the n the source stated; that
+  interval is widened for the number of metrics tested (Bonferroni), so a run with many metrics is not flagged by
+  chance;
+- saturated: in the last fifth of training most GRPO groups had identical rewards (little gradient left);
+- proxy gain: a reward's own instrument rises while no independent accuracy does, and a check (format) rises more:
+  the "gain" is the instrument reading more completions, not more correct answers.
+A metric of the reward's own instrument family is circular and is never tested as independent.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
 from core import stats
-from core.rewardspec import metric_role
+from core.instruments.registry import family
+from core.rewardspec import metric_role, reward_instruments
 
-MIN_CHANGE = 0.05
+WINDOW = 0.2  # share of training steps in the early and late reward windows
+MIN_WINDOW = 3
+SATURATED = 0.5
+LEVEL = 0.95
 
 
 @dataclass(frozen=True)
 class Flag:
-    run_id: str
-    kind: str  # "diverging" | "saturated"
+    unit: str  # the run, or the seed group
+    runs: tuple[str, ...]
+    kind: str  # diverging | saturated | proxy gain
+    reward: str
+    metric: str
+    decoding: str
+    start: float
+    end: float
+    lo: float  # the interval of the change that triggered the flag
+    hi: float
+    method: str
+    strength: float  # for ranking: how far the evidence is from "no change"
     message: str
 
+    @property
+    def run_id(self) -> str:
+        return self.unit
 
-def flags(metrics: pd.DataFrame) -> list[Flag]:
-    """Flags for every run in `metrics` (rows of queries.metrics)."""
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "runs": list(self.runs)}
+
+
+def flags(metrics: pd.DataFrame, per_problem: pd.DataFrame | None = None) -> list[Flag]:
+    """Flags for every run or seed group in `metrics` (rows of queries.metrics), using per-problem readings
+    (queries.by_problem) for paired intervals where they exist. Ranked: strongest first, grouped by unit."""
+    per_problem = per_problem if per_problem is not None else pd.DataFrame(
+        columns=["run_id", "step", "phase", "decoding", "name", "problem_id", "value"])
+    group = metrics["seed_group"].where(metrics["seed_group"].notna() & (metrics["seed_group"] != ""),
+                                        metrics["run_id"])
     found: list[Flag] = []
-    for run, rows in metrics.groupby("run_id", sort=True):
-        spec = rows["reward_spec"].iloc[0]
-        reward = rows[rows["name"] == "reward"]
-        if len(reward) >= 2:
-            (_, r0), (_, r1) = stats.endpoints(reward)
-            for (name, decoding), line in rows[rows["phase"] == "eval"].groupby(["name", "decoding"]):
-                if len(line) < 2 or metric_role(name, spec) != "independent":
-                    continue
-                (_, m0), (_, m1) = stats.endpoints(line)
-                if r1 - r0 >= MIN_CHANGE and m0 - m1 >= MIN_CHANGE:
-                    found.append(Flag(run, "diverging", f"reward {r0:.2f} → {r1:.2f} while {name} ({decoding}) "
-                                                        f"{m0:.2f} → {m1:.2f}"))
-        saturation = rows[rows["name"] == "frac_reward_zero_std"].sort_values("step")
-        if len(saturation) >= 10:
-            tail = float(saturation["value"].iloc[-max(len(saturation) // 5, 1):].mean())
-            if tail >= 0.5:
-                found.append(Flag(run, "saturated", f"in the last fifth of training {tail:.0%} of groups had "
-                                                    "identical rewards: little gradient left"))
+    for unit, rows in metrics.assign(unit=group).groupby("unit", sort=True):
+        runs = tuple(sorted(rows["run_id"].unique()))
+        found += _unit_flags(str(unit), runs, rows, per_problem[per_problem["run_id"].isin(runs)])
+    strongest = {u: max(f.strength for f in found if f.unit == u) for u in {f.unit for f in found}}
+    return sorted(found, key=lambda f: (-strongest[f.unit], f.unit, -f.strength))
+
+
+def _unit_flags(unit: str, runs: tuple[str, ...], rows: pd.DataFrame, per_problem: pd.DataFrame) -> list[Flag]:
+    spec = rows["reward_spec"].dropna().iloc[0] if rows["reward_spec"].notna().any() else None
+    if not spec:
+        return []
+    found = _saturated(unit, runs, spec, rows)
+    reward = _reward_trend(rows)
+    if reward is None:
+        return found
+    evals = rows[rows["phase"] == "eval"]
+    tested = [(n, d) for (n, d), line in evals.groupby(["name", "decoding"])
+              if line["step"].nunique() >= 2 and metric_role(n, spec) == "independent"]
+    level = 1 - (1 - LEVEL) / max(len(tested), 1)
+    trends = {(n, d): _metric_trend(evals, per_problem, n, d, level) for n, d in tested}
+    if reward.value > 0:
+        for (name, decoding), (start, end, change) in trends.items():
+            if change.hi < 0:
+                found.append(Flag(unit, runs, "diverging", spec, name, decoding, start, end, change.lo, change.hi,
+                                  change.method, -change.hi, f"{unit}: the reward went up ({_says(reward)}) while "
+                                  f"{name} ({decoding}) fell {start:.2f} → {end:.2f} ({_says(change)}"
+                                  + (f"; {level:.1%} interval: {len(tested)} metrics tested" if len(tested) > 1
+                                     else "") + ")."))
+    found += _proxy(unit, runs, spec, evals, per_problem, trends, level)
     return found
 
 
-def store_flags(store, run_ids: list[str] | None = None) -> list[Flag]:
+def _says(e: stats.Estimate) -> str:
+    return f"{e.text()}, {e.method}"
+
+
+def _reward_trend(rows: pd.DataFrame) -> stats.Estimate | None:
+    """The reward's change over training: early vs late window of training steps (Welch), or — where only eval
+    points of the reward exist, as in the imported study — first vs last eval from the stated n."""
+    train = rows[(rows["name"] == "reward") & (rows["phase"] == "train")].sort_values("step")
+    steps = sorted(train["step"].unique())
+    if len(steps) >= 2 * MIN_WINDOW:
+        width = max(MIN_WINDOW, math.ceil(len(steps) * WINDOW))
+        early = train[train["step"].isin(steps[:width])]["value"].to_numpy()
+        late = train[train["step"].isin(steps[-width:])]["value"].to_numpy()
+        est = stats.welch(early, late, LEVEL)
+        return stats.Estimate(est.value, est.lo, est.hi, est.n, f"Welch, steps {steps[0]}–{steps[width - 1]} vs "
+                              f"{steps[-width]}–{steps[-1]}")
+    evals = rows[(rows["name"] == "reward") & (rows["phase"] == "eval")]
+    if evals["step"].nunique() >= 2:
+        return _metric_trend(evals, evals.iloc[0:0], "reward", evals["decoding"].iloc[0], LEVEL)[2]
+    return None
+
+
+def _metric_trend(evals: pd.DataFrame, per_problem: pd.DataFrame, name: str, decoding: str,
+                  level: float) -> tuple[float, float, stats.Estimate]:
+    """(start, end, change) of an eval metric: the first eval step vs the mean of the last third of eval steps."""
+    line = evals[(evals["name"] == name) & (evals["decoding"] == decoding)]
+    steps = sorted(line["step"].unique())
+    last = steps[-max(1, math.ceil((len(steps) - 1) / 3)):]
+    mine = per_problem[(per_problem["name"] == name) & (per_problem["decoding"] == decoding)
+                       & (per_problem["phase"] == "eval")] if len(per_problem) else per_problem
+    start_v = float(line[line["step"] == steps[0]]["value"].mean())
+    end_v = float(line[line["step"].isin(last)]["value"].mean())
+    if len(mine) and mine["step"].isin([steps[0]]).any():
+        start = mine[mine["step"] == steps[0]].pivot_table(index="run_id", columns="problem_id", values="value")
+        end = mine[mine["step"].isin(last)].pivot_table(index="run_id", columns="problem_id", values="value")
+        start, end = start.align(end, join="inner")
+        if start.shape[1] >= 2:
+            return start_v, end_v, stats.paired(start.to_numpy(), end.to_numpy(), level)
+    n = line["n"].dropna()
+    if len(n):
+        return start_v, end_v, stats.newcombe(start_v, int(n.min()), end_v, int(n.min()), level)
+    return start_v, end_v, stats.Estimate(end_v - start_v, -1.0, 1.0, 0, "no n: cannot tell")
+
+
+def _saturated(unit: str, runs: tuple[str, ...], spec: str, rows: pd.DataFrame) -> list[Flag]:
+    zero = rows[rows["name"] == "frac_reward_zero_std"].sort_values("step")
+    steps = sorted(zero["step"].unique())
+    if len(steps) < 2 * MIN_WINDOW:
+        return []
+    tail_steps = steps[-max(MIN_WINDOW, math.ceil(len(steps) * WINDOW)):]
+    tail = zero[zero["step"].isin(tail_steps)]["value"].to_numpy()
+    est = stats.mean_t(tail)
+    if est.value < SATURATED:
+        return []
+    return [Flag(unit, runs, "saturated", spec, "frac_reward_zero_std", "sampled", float(zero["value"].iloc[0]),
+                 est.value, est.lo, est.hi, "mean over the last steps", est.value,
+                 f"{unit}: in steps {tail_steps[0]}–{tail_steps[-1]}, {est.value:.0%} of GRPO groups had identical "
+                 "rewards: little gradient left (the reward saturated).")]
+
+
+def _proxy(unit: str, runs: tuple[str, ...], spec: str, evals: pd.DataFrame, per_problem: pd.DataFrame,
+           trends: dict, level: float) -> list[Flag]:
+    """A reward instrument that rises while no independent accuracy does, and a check rises more."""
+    reward_families = {family(i) for i in reward_instruments(spec)}
+    checks = [(n, d) for (n, d) in evals.groupby(["name", "decoding"]).groups if family(n) == "format"]
+    accuracies = {k: v for k, v in trends.items() if family(k[0]) not in ("format",)}
+    found = []
+    for (name, decoding), line in evals.groupby(["name", "decoding"]):
+        if family(name) not in reward_families or family(name) == "format" or line["step"].nunique() < 2:
+            continue
+        own = _metric_trend(evals, per_problem, name, decoding, LEVEL)[2]
+        others = [t for (n, d), t in accuracies.items() if d == decoding]
+        rising = [c for n, d in checks if d == decoding
+                  for c in [_metric_trend(evals, per_problem, n, d, LEVEL)[2]] if c.value > own.value and c.lo > 0]
+        if own.lo > 0 and others and not any(t[2].lo > 0 for t in others) and rising:
+            check = max(rising, key=lambda c: c.value)
+            found.append(Flag(unit, runs, "proxy gain", spec, name, decoding, own.value, check.value, own.lo, own.hi,
+                              own.method, own.lo, f"{unit}: {name} ({decoding}) rose ({_says(own)}) but no independent "
+                              f"accuracy did, while format rose more ({check.text()}): the gain is {name} reading "
+                              "more completions, not more correct answers."))
+    return found
+
+
+def store_flags(store: Any, run_ids: list[str] | None = None) -> list[Flag]:
     """Flags for these runs (default: every run with metrics)."""
     from core.store import queries
 
-    return flags(queries.metrics(store, run_ids if run_ids is not None else queries.metric_runs(store)))
+    runs = run_ids if run_ids is not None else queries.metric_runs(store)
+    return flags(queries.metrics(store, runs), queries.by_problem(store, runs, ("eval",)))

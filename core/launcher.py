@@ -26,10 +26,9 @@ def run_id(config: RunConfig) -> str:
 def submit(config: dict, seeds: list[int] | None = None) -> list[str]:
     """Queue one run per seed (a seed group when several); invalid configs raise before anything is written."""
     configs = [RunConfig.from_dict({**config, "seed": s}) for s in (seeds or [config.get("seed", 0)])]
-    group = f"{configs[0].name or configs[0].reward}-{time.strftime('%H%M%S')}" if len(configs) > 1 else ""
     ids = []
     for c in configs:
-        c.seed_group = c.seed_group or group
+        c.seed_group = c.seed_group or c.experiment()  # every seed of one config, whenever launched
         rid = run_id(c)
         RunFolder(home.runs_dir() / rid).create(c.to_dict())
         ids.append(rid)

@@ -67,7 +67,7 @@ def block_html(block: Block, plotly: "_Plotly") -> str:
     if isinstance(block, Stat):
         return f"<div class='stat'>{_e(block.label)}<b>{_e(block.text())}</b></div>"
     if isinstance(block, Table):
-        body = block.frame.to_html(index=False, float_format="%.3f", escape=True, na_rep="none")
+        body = block.frame.to_html(index=False, float_format=lambda v: f"{v:.3f}", escape=True, na_rep="none")
         return f"<h3>{_e(block.title)}</h3>{body}<p class='meta'>{_e(block.caption)}</p>{source}"
     if isinstance(block, Chart):
         return f"<h3>{_e(block.title)}</h3>{plotly.figure(block.figure)}{source}"

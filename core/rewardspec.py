@@ -54,7 +54,14 @@ def reward_instruments(text: str | None) -> set[str]:
 
 
 def metric_role(metric: str, reward_spec: str | None) -> str:
-    """"reward" for the training reward, "circular" for a metric that shares an instrument with it."""
-    if metric == "reward":
+    """What a metric is to a run trained on `reward_spec`: "reward" (the reward and its logged components),
+    "circular" (an instrument of the same family as one in the reward: it rises by construction), "independent"
+    (an instrument or judge outside the reward's families: the ones to believe), or "other" (loss, KL, lengths)."""
+    from core.instruments.registry import family
+
+    if metric == "reward" or metric.startswith("rewards/"):
         return "reward"
-    return "circular" if metric.removeprefix("train/") in reward_instruments(reward_spec) else "independent"
+    name = metric.removeprefix("train/")
+    if name not in {i.name for i in all_instruments()} | {"judge"}:
+        return "other"
+    return "circular" if family(name) in {family(i) for i in reward_instruments(reward_spec)} else "independent"

@@ -31,8 +31,12 @@ class RunConfig:
     temperature: float = _f(1.0, "Sampling temperature during training and sampled evaluation.", min=0.01)
     learning_rate: float = _f(1e-4, "Adam learning rate.", min=1e-9)
     beta: float = _f(0.0, "KL penalty to the reference model (0 = none, no reference model kept).", min=0.0)
-    seed: int = _f(0, "Random seed (training order, sampling).", min=0)
-    seed_group: str = _f("", "Runs sharing a group are seeds of one experiment (set by 'seeds 1,2,3').")
+    seed: int = _f(0, "Random seed (initialisation of sampling and training order). The problems do not depend on it.",
+                   min=0)
+    eval_seed: int = _f(0, "Chooses the held-out and training problems. Runs that share the data, n_eval, difficulty "
+                        "and eval_seed are evaluated on the same problems, so they compare problem by problem.", min=0)
+    seed_group: str = _f("", "The experiment this run is a seed of (default: derived from the config without the seed, "
+                         "so every seed of one config joins one group).")
     eval_every: int = _f(20, "Evaluate at step 0 and every this many steps.", min=1)
     eval_samples: int = _f(4, "Sampled completions per eval problem (0: no sampled evaluation).", min=0)
     eval_greedy: bool = _f(True, "Also evaluate with greedy decoding.")
@@ -79,6 +83,20 @@ class RunConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def experiment(self) -> str:
+        """The seed group's identity: a readable name and a hash of everything but the seed (and the name)."""
+        import hashlib
+        import re
+
+        rest = {k: v for k, v in self.to_dict().items() if k not in ("seed", "name", "seed_group")}
+        digest = hashlib.blake2b(json.dumps(rest, sort_keys=True).encode(), digest_size=3).hexdigest()
+        label = re.sub(r"[^a-z0-9]+", "-", (self.name or f"{self.model}-{self.reward}").lower()).strip("-")[:32]
+        return f"{label}-{digest}"
+
+    def eval_set(self) -> str:
+        """The held-out set's identity: runs with the same one are evaluated on the same problems."""
+        return f"{self.data}|n_eval={self.n_eval}|difficulty={self.difficulty}|eval_seed={self.eval_seed}"
 
     @staticmethod
     def help(name: str) -> str:

@@ -1,28 +1,57 @@
-"""Flags on real data: the study's format-only run is flagged, its combined run is not."""
+"""Flags with a noise model: on the study's published curves, on synthetic runs whose truth is known, and through
+`yardstick flags --json`."""
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import pandas as pd
 
-from core.flags import flags
-from core.store import queries
+from conftest import REPO
+from core import simulate
+from core.flags import flags, store_flags
 from core.store.store import Store
 
 
 def test_study_runs(embedded_home):
     store = Store(embedded_home / "yardstick.duckdb")
-    found = flags(queries.metrics(store, queries.metric_runs(store)))
-    diverging = {f.run_id for f in found if f.kind == "diverging"}
-    assert "study-format-only" in diverging  # reward 0.44 → 1.00 while study_last_number 0.23 → 0.03
-    assert "study-combined" not in diverging  # both rose
-    msg = next(f.message for f in found if f.run_id == "study-format-only")
-    assert "study_last_number" in msg and "0.23" in msg
+    found = store_flags(store)
+    diverging = {(f.unit, f.metric) for f in found if f.kind == "diverging"}
+    assert ("study-format-only", "study_last_number") in diverging  # reward 0.44 → 1.00, last-number 0.23 → 0.03
+    assert ("study-lenient", "study_format") in diverging  # format 0.39 → 0.06 under the lenient reward
+    assert not any(u == "study-combined" for u, _ in diverging)  # both rose
+    assert not any(f.metric in ("study_lenient", "lenient") and "lenient" in f.reward for f in found
+                   if f.kind == "diverging")  # never independent of a lenient-family reward
+    proxy = [f for f in found if f.kind == "proxy gain"]
+    assert [f.unit for f in proxy] == ["study-sc-strict-tag"]  # strict_tag 0.10 → 0.27 while format 0.42 → 0.89
+    fo = next(f for f in found if f.unit == "study-format-only")
+    assert "0.23 → 0.03" in fo.message and "n = 50" in fo.message and fo.hi < 0
 
 
-def test_saturation_and_circular_metrics_are_not_divergence():
-    rows = [("r", s, "reward", 0.2 + s / 100, "train", "sampled") for s in range(1, 21)]
-    rows += [("r", s, "frac_reward_zero_std", 0.9, "train", "sampled") for s in range(1, 21)]
-    rows += [("r", 0, "format", 0.9, "eval", "greedy"), ("r", 20, "format", 0.1, "eval", "greedy")]
-    df = pd.DataFrame(rows, columns=["run_id", "step", "name", "value", "phase", "decoding"]).assign(
+def test_circular_metrics_and_saturation():
+    rows = [("r", s, "reward", 0.2 + s / 100, "train", "sampled", None) for s in range(1, 21)]
+    rows += [("r", s, "frac_reward_zero_std", 0.9, "train", "sampled", None) for s in range(1, 21)]
+    rows += [("r", 0, "format", 0.9, "eval", "greedy", 50), ("r", 20, "format", 0.1, "eval", "greedy", 50)]
+    df = pd.DataFrame(rows, columns=["run_id", "step", "name", "value", "phase", "decoding", "n"]).assign(
         reward_spec="format", seed_group=None)
     kinds = [f.kind for f in flags(df)]
     assert kinds == ["saturated"]  # format falls, but it is the reward's own instrument (circular), not divergence
+
+
+def test_flags_fire_on_signal_and_rarely_on_noise():
+    null = flags(*simulate.runs(100, rng_seed=7))
+    assert len({f.unit for f in null if f.kind == "diverging"}) <= 5  # ≤ 5% of null runs
+    falling = flags(*simulate.runs(20, drop=0.25, rng_seed=8))
+    assert len({f.unit for f in falling if f.kind == "diverging"}) >= 18
+    grouped = flags(*simulate.runs(5, seeds=3, drop=0.25, rng_seed=9))
+    assert {f.unit for f in grouped if f.kind == "diverging"} == {f"sim-{r}" for r in range(5)}  # one per group
+
+
+def test_flags_command_prints_json(embedded_home):
+    proc = subprocess.run([sys.executable, "-m", "core", "flags", "--json"], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    first = next(r for r in rows if r["unit"] == "study-format-only")
+    assert {"unit", "kind", "reward", "metric", "start", "end", "lo", "hi", "strength", "message"} <= first.keys()

@@ -61,7 +61,7 @@ def test_curves_overlay_runs(embedded_home):
     at = open_page("curves", run=["study-sc-lenient", "study-sc-strict-tag"])
     runs = {t["customdata"][0][0] for t in figure(at)["data"]}
     assert runs == {"study-sc-lenient", "study-sc-strict-tag"}
-    greedy = [t for t in figure(at)["data"] if t["name"].endswith("greedy")]
+    greedy = [t for t in figure(at)["data"] if t["name"].endswith("greedy · final")]
     assert greedy, "the study's final greedy evaluation is drawn apart from the sampled curve"
 
 
@@ -125,28 +125,32 @@ def test_a_registered_instrument_appears_everywhere(embedded_home):
         registry.unregister("first_number")
 
 
-def test_curves_fold_a_seed_group_into_a_band(isolated_env):
+def test_curves_fold_a_seed_group_into_a_95_interval_across_seeds(isolated_env):
     isolated_env.mkdir(parents=True, exist_ok=True)
     store = Store(isolated_env / "yardstick.duckdb")
-    for seed, values in ((1, [0.2, 0.6]), (2, [0.4, 0.8])):
+    for seed, values in ((1, [0.2, 0.6]), (2, [0.4, 0.8]), (3, [0.3, 0.7])):
         store.ingest(Batch(runs=[{"run_id": f"r{seed}", "reward_spec": "format", "seed": seed, "seed_group": "g"}],
                            metrics=pd.DataFrame({"run_id": f"r{seed}", "step": [0, 10], "name": "last_number",
                                                  "value": values, "phase": "eval", "decoding": "sampled"})))
     store.close()
-    at = open_page("curves", run=["r1", "r2"])
+    at = open_page("curves", run=["r1", "r2", "r3"])
     traces = figure(at)["data"]
-    band = next(t for t in traces if t["name"].endswith("· seeds"))
-    line = next(t for t in traces if t["name"].startswith("g · last_number") and not t["name"].endswith("seeds"))
+    band = next(t for t in traces if t["name"].endswith("95% CI across 3 seeds"))
+    line = next(t for t in traces if t["name"] == "g · last_number · sampled · mean of 3 seeds")
     assert line["y"] == [pytest.approx(0.3), pytest.approx(0.7)]
-    assert sorted(band["y"]) == [0.2, 0.4, 0.6, 0.8]
+    half = 4.303 * 0.1 / 3 ** 0.5  # t(2) × sd / √n
+    assert sorted(band["y"]) == pytest.approx(sorted([0.3 - half, 0.3 + half, 0.7 - half, 0.7 + half]), abs=1e-3)
+    ends = at.dataframe[0].value.set_index("metric")
+    assert ends.loc["last_number", "n"] == "3 seeds"
 
 
 def test_overview_and_curves_flag_reward_hacking(embedded_home):
     at = open_page("overview")
-    links = [p.proto.label for p in at.get("page_link")]
-    assert any(label.startswith("study\\-format\\-only\\: reward 0\\.44 → 1\\.00 while study\\_last\\_number") for label in links)
+    links = [unescape(p.proto.label) for p in at.get("page_link")]
+    assert any(label.startswith("study-format-only: the reward went up") and "study_last_number (sampled) fell "
+               "0.23 → 0.03" in label for label in links)
     at = open_page("curves", run="study-format-only")
-    assert any("study\\_last\\_number \\(sampled\\) 0\\.23 → 0\\.03" in w.value for w in at.warning)
+    assert any("study_last_number (sampled) fell 0.23 → 0.03" in unescape(w.value) for w in at.warning)
 
 
 def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env):

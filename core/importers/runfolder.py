@@ -35,7 +35,7 @@ def load(path: Path, seen: Seen | None = None) -> Batch:
     run = {"run_id": folder.run_id, "name": config.get("name") or folder.run_id, "source": "run folder",
            "model": config.get("model"), "reward_spec": config.get("reward"), "seed": config.get("seed"),
            "seed_group": config.get("seed_group") or None, "status": status.get("state"), "config": config,
-           "error": status.get("error")}
+           "error": status.get("error"), "eval_set": _eval_set(config)}
     steps = [pd.read_parquet(p) for p in fresh if p.parent.name == "steps"]
     comps = [pd.read_parquet(p) for p in fresh if p.parent.name == "completions"]
     metrics = pd.concat(steps).assign(run_id=folder.run_id, phase="train", decoding="sampled") if steps else None
@@ -45,3 +45,14 @@ def load(path: Path, seen: Seen | None = None) -> Batch:
             lambda c: c if c is None or isinstance(c, str) else json.dumps(c))
     return Batch(runs=[run], completions=completions, metrics=metrics, problem_source=folder.run_id,
                  meta=shard_keys(folder.run_id, [f"{p.parent.name}/{p.name}" for p in fresh]))
+
+
+def _eval_set(config: dict) -> str | None:
+    """The held-out set of a Yardstick run config (None for a user's own recorder config)."""
+    from core.errors import BadInput
+    from core.runconfig import RunConfig
+
+    try:
+        return RunConfig.from_dict({k: v for k, v in config.items() if k != "kind"}).eval_set()
+    except BadInput:
+        return None

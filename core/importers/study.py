@@ -62,16 +62,18 @@ def _trajectories(results: Path) -> tuple[list[dict], pd.DataFrame]:
         runs.append({"run_id": run_id, "name": f"{doc['experiment']}/{doc['run']}", "source": "study",
                      "model": MODEL, "reward_spec": spec, "seed": seed, "seed_group": group, "status": "imported",
                      "config": doc.get("config"), "notes": doc.get("reward", "")})
+        n = int(doc.get("config", {}).get("eval_problems") or 50)  # the stated n: intervals come from it
         for point in doc["eval_trajectory"]:
             for key, value in point.items():
                 if key in METRIC_NAMES:
-                    rows.append((run_id, point["step"], METRIC_NAMES[key], float(value), "eval", "sampled"))
+                    rows.append((run_id, point["step"], METRIC_NAMES[key], float(value), "eval", "sampled", n))
     final = json.loads((results / "strictness_curve/judge_final.json").read_text())
+    n = int(final.get("n_completions_per_run") or 50)
     for reward, result in final["runs"].items():
         for extractor, value in result["extractor_acc"].items():
-            rows.append((FINAL_RUNS[reward], 100, f"study_{extractor}", float(value), "eval", "greedy"))
-        rows.append((FINAL_RUNS[reward], 100, "judge", float(result["judge_acc"]), "eval", "greedy"))
-    return runs, pd.DataFrame(rows, columns=["run_id", "step", "name", "value", "phase", "decoding"])
+            rows.append((FINAL_RUNS[reward], 100, f"study_{extractor}", float(value), "final", "greedy", n))
+        rows.append((FINAL_RUNS[reward], 100, "judge", float(result["judge_acc"]), "final", "greedy", n))
+    return runs, pd.DataFrame(rows, columns=["run_id", "step", "name", "value", "phase", "decoding", "n"])
 
 
 def _validation_set(audit: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

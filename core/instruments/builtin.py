@@ -73,7 +73,7 @@ def _study_last(text: str, offset: int) -> Extraction:
     return Extraction(numbers.normalize(m.group(0)), (m.start() + offset, m.end() + offset))
 
 
-@extractor()
+@extractor(family="last_number")
 def study_last_number(text: str) -> Extraction:
     """The study's tiered last number: first <answer> block, else first \\boxed{}, else the whole text."""
     for pattern in (ANSWER_TAG, BOXED):
@@ -85,14 +85,14 @@ def study_last_number(text: str) -> Extraction:
     return _study_last(text, 0)
 
 
-@extractor()
+@extractor(family="strict_tag")
 def study_strict_tag(text: str) -> Extraction:
     """The study's tag-only extractor: last number in the first <answer> block."""
     m = ANSWER_TAG.search(text)
     return _study_last(m.group(1), m.start(1)) if m else Extraction(None)
 
 
-@extractor(needs_gold=True)
+@extractor(needs_gold=True, family="lenient")
 def study_lenient(text: str, gold: str | None) -> Extraction:
     """The study's substring match: gold anywhere once ",", "$", "%" are dropped (no digit or . or - before)."""
     target = numbers.normalize(gold)
@@ -114,7 +114,7 @@ def _unshift(text: str, pos: int) -> int:
     return pos
 
 
-@check()
+@check(family="format")
 def study_format(text: str) -> bool:
     """The study's format compliance: any <answer>…</answer> block, whatever is inside."""
     return ANSWER_TAG.search(text) is not None

@@ -41,6 +41,11 @@ class Instrument:
     description: str
     needs_gold: bool = False
     time_limit_s: float | None = None  # set: run in worker processes, killed past this limit (math-verify)
+    family: str = ""  # instruments that read the same thing (lenient, study_lenient): never independent metrics
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", self.name)
 
     @property
     def isolated(self) -> bool:
@@ -57,30 +62,39 @@ class Instrument:
 _REGISTRY: dict[str, Instrument] = {}
 
 
-def _register(kind: str, version: str, needs_gold: bool, time_limit_s: float | None, name: str | None):
+def _register(kind: str, version: str, needs_gold: bool, time_limit_s: float | None, name: str | None,
+              family: str | None):
     def decorate(fn: Callable) -> Callable:
         key = name or fn.__name__
         if not key.isidentifier():
             raise ValueError(f"instrument name {key!r} must be an identifier (it is used in reward specs)")
         doc = (fn.__doc__ or "").strip().split("\n")[0]
-        _REGISTRY[key] = Instrument(key, kind, fn, version, doc, needs_gold, time_limit_s)
+        _REGISTRY[key] = Instrument(key, kind, fn, version, doc, needs_gold, time_limit_s, family or key)
         return fn
 
     return decorate
 
 
 def extractor(*, version: str = "1", needs_gold: bool = False, time_limit_s: float | None = None,
-              name: str | None = None):
+              name: str | None = None, family: str | None = None):
     """Register `fn(text[, gold]) -> Extraction` as an extractor; its verdict is "answer equals gold".
 
-    With `time_limit_s` it runs in worker processes and a completion past the limit reads as no answer.
+    With `time_limit_s` it runs in worker processes and a completion past the limit reads as no answer. `family`
+    groups variants of one idea (the study's `study_lenient` is in the `lenient` family): a metric is never
+    independent of a reward in its own family.
     """
-    return _register("extractor", version, needs_gold, time_limit_s, name)
+    return _register("extractor", version, needs_gold, time_limit_s, name, family)
 
 
-def check(*, version: str = "1", name: str | None = None):
+def check(*, version: str = "1", name: str | None = None, family: str | None = None):
     """Register `fn(text) -> bool` as a check (e.g. format compliance)."""
-    return _register("check", version, False, None, name)
+    return _register("check", version, False, None, name, family)
+
+
+def family(name: str) -> str:
+    """The family of an instrument (its own name for names that are not instruments, e.g. "judge")."""
+    inst = next((i for i in all_instruments() if i.name == name), None)
+    return inst.family if inst else name
 
 
 def unregister(name: str) -> None:

@@ -57,13 +57,27 @@ def problems(n: int, seed: int, difficulty: int = 2) -> list[Problem]:
 
 def split(n_train: int, n_test: int, seed: int = 0, difficulty: int = 2) -> tuple[list[Problem], list[Problem]]:
     """Disjoint train and test problems (by question text)."""
-    pool = problems(3 * (n_train + n_test), seed, difficulty)
-    seen, unique = set(), []
+    unique = _unique(problems(3 * (n_train + n_test), seed, difficulty), set())
+    return unique[:n_train], unique[n_train:n_train + n_test]
+
+
+def experiment_split(n_train: int, n_eval: int, eval_seed: int = 0,
+                     difficulty: int = 2) -> tuple[list[Problem], list[Problem]]:
+    """An experiment's problems: the held-out set comes from `eval_seed` alone (so every run with the same data
+    spec sees the same one), the training problems from a second stream, never repeating a held-out question."""
+    held_out = _unique(problems(3 * n_eval + 10, 10_000 + eval_seed, difficulty), set())[:n_eval]
+    questions = {p.question for p in held_out}
+    train = _unique(problems(3 * n_train + 10, 20_000 + eval_seed, difficulty), questions)[:n_train]
+    return train, held_out
+
+
+def _unique(pool: list[Problem], exclude: set[str]) -> list[Problem]:
+    seen, out = set(exclude), []
     for p in pool:
         if p.question not in seen:
             seen.add(p.question)
-            unique.append(p)
-    return unique[:n_train], unique[n_train:n_train + n_test]
+            out.append(p)
+    return out
 
 
 def solution(p: Problem, rng: random.Random, tag_rate: float = 0.45, terse_tags: bool = False) -> str:

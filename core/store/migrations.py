@@ -37,6 +37,16 @@ MIGRATIONS: tuple[Migration, ...] = (
               UPDATE runs SET error = notes, notes = NULL
                   WHERE source = 'run folder' AND starts_with(notes, '{"title"');
               """),
+    Migration(3, "metrics carry the n they rest on (intervals from a stated n); runs name their eval set; the study's "
+                 "final greedy evaluation is phase 'final' (release 1 filed it as 'eval')",
+              """
+              ALTER TABLE metrics ADD COLUMN n INTEGER;
+              ALTER TABLE runs ADD COLUMN eval_set VARCHAR;
+              UPDATE metrics SET phase = 'final'
+                  WHERE run_id IN ('study-sc-lenient', 'study-sc-last-number', 'study-sc-strict-tag')
+                  AND decoding = 'greedy' AND phase = 'eval';
+              UPDATE metrics SET n = 50 WHERE starts_with(run_id, 'study-') AND phase IN ('eval', 'final');
+              """),
 )
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1
 

@@ -60,27 +60,42 @@ def references(store: Store) -> pd.DataFrame:
 
 
 def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
-    """Metrics over steps: those logged (training reward, loss, …) and, for runs with completions at more than
-    one step, each instrument's mean verdict per (step, phase, decoding) — computed from the readings, so a
-    metric and the browser's verdicts can never disagree. Eval metrics are named after the instrument; training
-    ones are prefixed "train/"."""
+    """Metrics over steps: those logged (training reward, loss, …) and each instrument's accuracy per (step, phase,
+    decoding) computed from the readings — for runs with completions at more than one step, or a final
+    evaluation — so a metric and the browser's verdicts can never disagree. Eval and final metrics are named after
+    the instrument; training ones are prefixed "train/". An accuracy is the mean of per-problem means and its `n`
+    is the number of problems (logged metrics carry the n their source stated, if any)."""
     return store.cursor().execute(
         "WITH chosen AS (SELECT unnest(?) AS run_id), "
-        "multi AS (SELECT run_id FROM completions WHERE run_id IN (SELECT run_id FROM chosen) "
-        "          GROUP BY 1 HAVING count(DISTINCT step) > 1), "
-        "derived AS (SELECT c.run_id, c.step, CASE WHEN c.phase = 'train' THEN 'train/' ELSE '' END || e.instrument "
-        "            AS name, avg(e.verdict::INT) AS value, c.phase, c.decoding FROM completions c "
-        "            JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT run_id FROM multi) "
-        "            AND e.instrument IN (SELECT unnest(?)) GROUP BY ALL) "
-        "SELECT m.*, r.reward_spec, r.seed_group FROM (SELECT * FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
-        "UNION ALL SELECT * FROM derived) m JOIN runs r USING (run_id) ORDER BY run_id, name, decoding, step",
+        "drawn AS (SELECT run_id FROM completions WHERE run_id IN (SELECT run_id FROM chosen) "
+        "          GROUP BY 1 HAVING count(DISTINCT step) > 1 OR bool_or(phase = 'final')), "
+        "per_problem AS (SELECT c.run_id, c.step, c.phase, c.decoding, c.problem_id, e.instrument, "
+        "                avg(e.verdict::INT) AS v FROM completions c JOIN extractions e USING (completion_id) "
+        "                WHERE c.run_id IN (SELECT run_id FROM drawn) AND e.instrument IN (SELECT unnest(?)) "
+        "                GROUP BY ALL), "
+        "derived AS (SELECT run_id, step, CASE WHEN phase = 'train' THEN 'train/' ELSE '' END || instrument AS name, "
+        "            avg(v) AS value, phase, decoding, count(v)::INTEGER AS n FROM per_problem GROUP BY ALL) "
+        "SELECT m.*, r.reward_spec, r.seed_group FROM ("
+        "  SELECT run_id, step, name, value, phase, decoding, n FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
+        "  UNION ALL SELECT run_id, step, name, value, phase, decoding, n FROM derived) m "
+        "JOIN runs r USING (run_id) ORDER BY run_id, name, decoding, phase, step",
         [run_ids, instrument_names()]).df()
+
+
+def by_problem(store: Store, run_ids: list[str], phases: tuple[str, ...] = ("eval", "final")) -> pd.DataFrame:
+    """Each instrument's per-problem accuracy at every (run, step, phase, decoding): what paired comparisons
+    (flags, the final evaluation) resample. Runs of one experiment share problem ids, so rows pair up."""
+    return store.cursor().execute(
+        "SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument AS name, c.problem_id, "
+        "avg(e.verdict::INT) AS value, count(*) AS samples FROM completions c JOIN extractions e USING (completion_id) "
+        "WHERE c.run_id IN (SELECT unnest(?)) AND c.phase IN (SELECT unnest(?)) AND e.instrument IN (SELECT unnest(?)) "
+        "GROUP BY ALL ORDER BY ALL", [run_ids, list(phases), instrument_names()]).df()
 
 
 def metric_runs(store: Store) -> list[str]:
     return [r[0] for r in store.cursor().execute(
         "SELECT DISTINCT run_id FROM metrics UNION SELECT run_id FROM completions GROUP BY run_id "
-        "HAVING count(DISTINCT step) > 1 ORDER BY 1").fetchall()]
+        "HAVING count(DISTINCT step) > 1 OR bool_or(phase = 'final') ORDER BY 1").fetchall()]
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,18 @@ CREATE TABLE IF NOT EXISTS findings (
     created_at TIMESTAMP);
 """
 
-# Latest label / scored judgment per completion wins; references unify every verdict we can audit against.
+# A labeller's latest label of a completion is theirs; a completion's *reference* label is its first labeller's
+# latest label (the study author's, for the study's completions), so another person's label never replaces it.
+# The latest scored judgment wins. reference_verdicts unifies every verdict we can audit against.
 VIEWS = """
-CREATE OR REPLACE VIEW latest_labels AS
+CREATE OR REPLACE VIEW labeller_labels AS
     SELECT * FROM labels
-    QUALIFY row_number() OVER (PARTITION BY completion_id ORDER BY created_at DESC, label_id DESC) = 1;
+    QUALIFY row_number() OVER (PARTITION BY completion_id, labeller ORDER BY created_at DESC, label_id DESC) = 1;
+CREATE OR REPLACE VIEW latest_labels AS
+    SELECT l.* FROM labeller_labels l JOIN (
+        SELECT completion_id, labeller FROM labels
+        QUALIFY row_number() OVER (PARTITION BY completion_id ORDER BY created_at, label_id) = 1
+    ) first USING (completion_id, labeller);
 CREATE OR REPLACE VIEW latest_judgments AS
     SELECT * FROM judgments WHERE status = 'scored'
     QUALIFY row_number() OVER (PARTITION BY completion_id ORDER BY created_at DESC, judgment_id DESC) = 1;

@@ -26,7 +26,7 @@ from core.store.migrations import migrate
 from core.store.schema import VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
-              "notes", "created_at", "error")
+              "notes", "created_at", "error", "eval_set")
 USER_RUN_FIELDS = ("name", "notes", "created_at")  # set once by the importer, then the user's to edit
 COMPLETION_FIELDS = ("completion_id", "completion_key", "run_id", "step", "phase", "decoding", "problem_id", "sample", "text",
                      "n_tokens", "reward", "reward_components", "reference_correct")
@@ -148,7 +148,8 @@ class Store:
                 self._insert_frame(cur, "extractions", self._with_ids(extractions, new["completion_id"]))
                 result.completions = len(new)
             if batch.metrics is not None and len(batch.metrics):
-                metrics = batch.metrics[["run_id", "step", "name", "value", "phase", "decoding"]]
+                metrics = batch.metrics.assign(n=batch.metrics["n"] if "n" in batch.metrics else None)[
+                    ["run_id", "step", "name", "value", "phase", "decoding", "n"]]
                 self._insert_frame(cur, "metrics", metrics, "INSERT OR REPLACE")
                 result.metrics = len(metrics)
             result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")

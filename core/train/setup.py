@@ -3,13 +3,14 @@ a GSM8K-style JSONL, or a hub data set), with the study's prompt for chat models
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 from core import home
 from core.errors import BadInput
 from core.pocket.build import PocketSpec, build, generate
-from core.pocket.problems import PROMPT, split
+from core.pocket.problems import PROMPT, experiment_split
 
 STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in <answer> tags, "
                 "e.g. <answer>42</answer>.")
@@ -46,28 +47,37 @@ def load_model(model: str, threads: int = 1) -> tuple[Any, Any]:
     return net, tok
 
 
-def load_problems(data: str, n_train: int, n_eval: int, seed: int, difficulty: int) -> tuple[list[dict], list[dict]]:
-    """(train, eval) as [{"question", "answer"}] with the gold number as the answer."""
+def load_problems(data: str, n_train: int, n_eval: int, eval_seed: int, difficulty: int) -> tuple[list[dict], list[dict]]:
+    """(train, eval) as [{"question", "answer"}] with the gold number as the answer.
+
+    Both depend on the data spec only (data, sizes, difficulty, eval_seed) — never on the training seed — so every
+    seed and run of an experiment is evaluated on the same problems (same problem ids) and results pair by problem.
+    """
     from core.importers.gsm8k import gold_of
 
     if data == "pocket":
-        train, test = split(n_train, n_eval, seed=1000 + seed, difficulty=difficulty)
+        train, test = experiment_split(n_train, n_eval, eval_seed, difficulty)
         return ([{"question": p.question, "answer": p.gold} for p in train],
                 [{"question": p.question, "answer": p.gold} for p in test])
+    rng = random.Random(eval_seed)
     if Path(data).exists():
         rows = [json.loads(line) for line in Path(data).read_text().splitlines() if line.strip()]
         problems = [{"question": r["question"], "answer": gold_of(r["answer"])} for r in rows]
         if len(problems) < n_train + n_eval:
             raise BadInput("Not enough problems", f"{data} has {len(problems)}; the run needs {n_train + n_eval}.")
-        return problems[:n_train], problems[n_train:n_train + n_eval]
+        rng.shuffle(problems)
+        return problems[n_eval:n_eval + n_train], problems[:n_eval]
     from datasets import load_dataset  # a hub id such as openai/gsm8k
 
     try:
         ds = load_dataset(data, "main")
     except Exception as exc:  # offline, unknown id, no network: say so
         raise BadInput("Cannot load the data set", f"{data!r}: {exc}"[:600]) from None
-    pick = lambda split_, n: [{"question": r["question"], "answer": gold_of(r["answer"])}  # noqa: E731
-                              for r in ds[split_].select(range(n))]
+
+    def pick(split_: str, n: int) -> list[dict]:
+        rows = ds[split_].shuffle(seed=eval_seed).select(range(min(n, len(ds[split_]))))
+        return [{"question": r["question"], "answer": gold_of(r["answer"])} for r in rows]
+
     return pick("train", n_train), pick("test", n_eval)
 
 

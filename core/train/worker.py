@@ -49,7 +49,8 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
 
     folder.set_status(state="starting", message="loading the model (the pocket model is built on first use)")
     model, tok = setup.load_model(config.model, config.torch_threads)
-    train, held_out = setup.load_problems(config.data, config.n_train, config.n_eval, config.seed, config.difficulty)
+    train, held_out = setup.load_problems(config.data, config.n_train, config.n_eval, config.eval_seed,
+                                          config.difficulty)
     recorder = Recorder(str(folder.path), config.reward)
     signal.signal(signal.SIGTERM, lambda *_: recorder.stop_requested.set())
     dataset = Dataset.from_list([{**row, "prompt": setup.prompt(tok, row["question"])} for row in train])

@@ -1,13 +1,16 @@
 """Curves: the reward against independent metrics over steps, several runs overlaid, flags beside them.
 
-A metric that shares an instrument with the run's reward is marked [circular]; each point knows the runs, step,
-phase and decoding it was measured on, so a click opens exactly those completions.
+Eval and final accuracies carry their n (problems) and a 95% Wilson interval; a folded seed group is the mean over
+seeds with a 95% t interval across seeds (n = seeds; a single seed says so). A metric of the reward's own instrument
+family is marked [circular]. Each point knows the runs, step, phase and decoding it was measured on, so a click
+opens exactly those completions.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core import charts, stats
@@ -19,6 +22,7 @@ from core.views.blocks import Chart, Links, Note, Table, View
 from core.views.state import State as Base, url
 
 PREFERRED = {"reward", "frac_reward_zero_std"}
+KEYS = ["line", "name", "phase", "decoding", "step"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,36 @@ def default_metrics(names: list[str]) -> list[str]:
     return [n for n in names if n in preferred] or names
 
 
+def with_intervals(data: pd.DataFrame) -> pd.DataFrame:
+    """One line per run, eval/final accuracies with their Wilson interval (n = problems, or the n a source stated)."""
+    accuracy = data["phase"].isin(["eval", "final"]) & data["value"].between(0, 1) & data["n"].notna()
+    lo, hi = stats.wilson_arrays(data["value"].to_numpy(), data["n"].where(accuracy).to_numpy(dtype=float))
+    return data.assign(line=data["run_id"], runs=data["run_id"], seeds=1, lo=lo, hi=hi,
+                       interval=np.where(accuracy, "Wilson", ""))
+
+
+def fold_seeds(data: pd.DataFrame) -> pd.DataFrame:
+    """Runs of one seed group folded into one line: the mean over seeds with a 95% t interval across them; `runs`
+    keeps the group's run ids, so a click on the folded line opens those runs. A group of one keeps its run's
+    interval and says "single seed"."""
+    lines = with_intervals(data)
+    group = lines["seed_group"].where(lines["seed_group"].notna() & (lines["seed_group"] != ""), lines["run_id"])
+    lines = lines.assign(line=group)
+    members = lines.groupby("line")["run_id"].agg(lambda r: ",".join(sorted(set(r))))
+    rows = []
+    for key, part in lines.groupby(KEYS, sort=False):
+        est = stats.mean_t(part["value"].to_numpy())
+        if metric_role(key[1], part["reward_spec"].iloc[0]) != "other":  # a rate: its interval stays in [0, 1]
+            est = stats.Estimate(est.value, max(est.lo, 0.0), min(est.hi, 1.0), est.n, est.method)
+        single = len(part) == 1
+        rows.append({**dict(zip(KEYS, key)), "value": est.value, "seeds": len(part),
+                     "lo": part["lo"].iloc[0] if single else est.lo, "hi": part["hi"].iloc[0] if single else est.hi,
+                     "n": part["n"].iloc[0] if single else len(part), "interval": part["interval"].iloc[0]
+                     if single else est.method, "reward_spec": part["reward_spec"].iloc[0]})
+    out = pd.DataFrame(rows)
+    return out.assign(runs=out["line"].map(members))
+
+
 def build(store: Any, state: State) -> View:
     revision = store.revision()
     runs = [r for r in state.runs if r in set(options(store))]
@@ -52,28 +86,41 @@ def build(store: Any, state: State) -> View:
     found = store_flags(store, runs)
     if found:
         view.blocks.append(Links("flags", icon="📉", source=source(store, "flags over these runs' metrics", runs),
-                                 items=[(f"{f.run_id}: {f.message}", "curves", {"run": [f.run_id]}) for f in found]))
+                                 items=[(f.message, "curves", {"run": list(f.runs)}) for f in found]))
     grouped = bool((data["seed_group"].notna() & (data["seed_group"] != "")).any())
-    data = charts.by_seed_group(data) if grouped and state.fold else charts.lines(data)
+    data = fold_seeds(data) if grouped and state.fold else with_intervals(data)
     names = sorted(data["name"].unique())
     shown = [m for m in state.metrics if m in names] or default_metrics(names)
-    src = source(store, "logged metrics, and each instrument's mean verdict per (run, step, phase, decoding) "
-                        "from its readings", runs)
+    src = source(store, "logged metrics, and each instrument's accuracy per (run, step, phase, decoding) from its "
+                        "readings; intervals: Wilson over problems, or t across seeds", runs)
     view.blocks.append(Chart("curves", figure=charts.curves(data, shown).to_plotly_json(), source=src))
     view.blocks.append(Table("ends", frame=_ends(data[data["name"].isin(shown)]), title="Start → end",
                              columns={k: ("number", "%.3f") for k in ("start", "end", "change")}, source=src,
                              caption="role: `reward` is what training maximised; `circular` metrics share an "
-                                     "instrument with the reward, so they rise by construction; `independent` "
-                                     "metrics are the ones to believe."))
+                                     "instrument family with the reward, so they rise by construction; "
+                                     "`independent` metrics are the ones to believe. Intervals are 95%."))
     view.options.update(metrics=names, shown=shown, grouped=grouped)
     return view
 
 
 def _ends(data: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for (line_name, name, decoding), line in data.groupby(["line", "name", "decoding"]):
-        (s0, v0), (s1, v1) = stats.endpoints(line)
-        rows.append({"run": line_name, "metric": name, "decoding": decoding,
-                     "role": metric_role(name, line["reward_spec"].iloc[0]), "start": v0, "end": v1,
-                     "change": v1 - v0, "steps": f"{s0}→{s1}"})
+    for (line_name, name, phase, decoding), line in data.groupby(["line", "name", "phase", "decoding"]):
+        line = line.sort_values("step")
+        first, last = line.iloc[0], line.iloc[-1]
+        rows.append({"run": line_name, "metric": name, "phase": phase, "decoding": decoding,
+                     "role": metric_role(name, first["reward_spec"]), "start": first["value"],
+                     "start 95% CI": _ci(first), "end": last["value"], "end 95% CI": _ci(last),
+                     "change": last["value"] - first["value"], "n": _n(last),
+                     "steps": f"{int(first['step'])}→{int(last['step'])}"})
     return pd.DataFrame(rows)
+
+
+def _ci(row: pd.Series) -> str:
+    return "" if pd.isna(row["lo"]) else f"{row['lo']:.3f}–{row['hi']:.3f}"
+
+
+def _n(row: pd.Series) -> str:
+    if pd.isna(row["n"]):
+        return ""
+    return f"{int(row['seeds'])} seeds" if row["seeds"] > 1 else f"{int(row['n'])} problems"

@@ -28,8 +28,9 @@ def build(store: Any, state: State) -> View:
     found = store_flags(store, None)
     if found:
         blocks.append(Links("flags", title="What to look at", icon="📉", source=source(
-            store, "flags over every run's metrics", runs=sorted({f.run_id for f in found})),
-            items=[(f"{f.run_id}: {f.message}", "curves", {"run": [f.run_id]}) for f in found]))
+            store, "flags over every run's metrics (rule, numbers and interval in each)",
+            runs=sorted({r for f in found for r in f.runs})),
+            items=[(f.message, "curves", {"run": list(f.runs)}) for f in found]))
     runs = queries.runs(store)
     names = queries.instrument_names()
     if runs.empty:
