@@ -16,6 +16,7 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
         st.Page("pages/curves.py", title="Curves", icon="📈", url_path="curves"),
         st.Page("pages/completions.py", title="Completions", icon="🔎", url_path="completions"),
+        st.Page("pages/final.py", title="Final evaluation", icon="🏁", url_path="final"),
     ],
     "Review": [
         st.Page("pages/label.py", title="Label", icon="🏷️", url_path="label"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core import stats
+
 COLUMNS = ["instrument", "n", "tp", "fp", "fn", "tn", "precision", "recall", "f1"]
 
 
@@ -20,7 +22,6 @@ def table(pairs: pd.DataFrame, bootstrap: int = 0, answers: bool = False, seed: 
     """Per instrument: n, tp, fp, fn, tn, precision, recall, f1; with `bootstrap`, 95% intervals; with
     `answers` (references that give an answer: hand, judge), the share whose extracted answer equals it."""
     rows = []
-    rng = np.random.default_rng(seed)
     for name, group in pairs.groupby("instrument", sort=False):
         said, truth = group["verdict"].to_numpy(bool), group["reference"].to_numpy(bool)
         cells = np.stack([said & truth, said & ~truth, ~said & truth, ~said & ~truth]).astype(float)
@@ -29,11 +30,9 @@ def table(pairs: pd.DataFrame, bootstrap: int = 0, answers: bool = False, seed: 
         row = {"instrument": name, "n": len(group), "tp": int(tp), "fp": int(fp), "fn": int(fn), "tn": int(tn),
                "precision": float(precision), "recall": float(recall), "f1": float(f1)}
         if bootstrap:
-            idx = rng.integers(0, len(group), size=(bootstrap, len(group)))
-            counts = cells[:, idx].sum(axis=2)  # (4, bootstrap)
-            for key, values in zip(("precision", "recall", "f1"), _prf(counts[0], counts[1], counts[2])):
-                lo, hi = np.nanpercentile(values, [2.5, 97.5])
-                row[f"{key}_ci"] = (round(float(lo), 3), round(float(hi), 3))
+            intervals = stats.bootstrap_counts(cells, lambda tp, fp, fn, tn: _prf(tp, fp, fn), bootstrap, seed)
+            for key, (lo, hi) in zip(("precision", "recall", "f1"), intervals):
+                row[f"{key}_ci"] = (round(lo, 3), round(hi, 3))
         if answers:
             same = group["answer"].fillna("∅") == group["reference_answer"].fillna("∅")
             row["answer_agreement"] = float(same.mean())
@@ -47,6 +46,18 @@ def disagreements(pairs: pd.DataFrame, instrument: str) -> pd.DataFrame:
     return rows.assign(kind=np.where(rows["verdict"], "false positive", "false negative"))
 
 
+def labeller_agreement(pairs: pd.DataFrame) -> dict[str, float]:
+    """Two labellers on the same completions (rows of queries.labeller_pairs): how often their answers agree
+    (both "none" agrees), and Cohen's κ on the correct/incorrect verdicts their answers imply."""
+    n = len(pairs)
+    if n == 0:
+        return {"n": 0}
+    same = pairs["first_answer"].fillna("∅") == pairs["second_answer"].fillna("∅")
+    a, b = pairs["first_correct"].to_numpy(bool), pairs["second_correct"].to_numpy(bool)
+    return {"n": n, "answers_agree": int(same.sum()), "answer_agreement": float(same.mean()),
+            "verdict_agreement": float((a == b).mean()), "kappa": stats.kappa(a, b)}
+
+
 def judge_validation(pairs: pd.DataFrame) -> dict[str, float]:
     """Judge against hand labels (rows of queries.hand_vs_judge): answer-level agreement (both "none" agrees),
     and Cohen's kappa on the correct/incorrect verdicts with the hand labels' base rate of "correct"."""
@@ -55,9 +66,6 @@ def judge_validation(pairs: pd.DataFrame) -> dict[str, float]:
         return {"n": 0}
     same = pairs["hand_answer"].fillna("∅") == pairs["judge_answer"].fillna("∅")
     hand, judged = pairs["hand_correct"].to_numpy(bool), pairs["judge_correct"].to_numpy(bool)
-    observed = float((hand == judged).mean())
-    p_hand, p_judge = hand.mean(), judged.mean()
-    chance = p_hand * p_judge + (1 - p_hand) * (1 - p_judge)
-    kappa = (observed - chance) / (1 - chance) if chance < 1 else float("nan")
     return {"n": n, "answers_agree": int(same.sum()), "answer_agreement": float(same.mean()),
-            "verdict_agreement": observed, "kappa": float(kappa), "base_rate": float(p_hand)}
+            "verdict_agreement": float((hand == judged).mean()), "kappa": stats.kappa(hand, judged),
+            "base_rate": float(hand.mean())}

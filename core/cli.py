@@ -59,15 +59,18 @@ def _audit(args: argparse.Namespace) -> int:
     from core.store import queries
 
     store = open_store()
-    pairs = queries.audit_pairs(store, args.reference, args.run or None)
+    pairs = queries.audit_pairs(store, args.reference, args.run or None, args.labeller)
     if pairs.empty:
-        raise BadInput("Nothing to audit", f"No completion has a {args.reference!r} verdict yet.")
+        who = f" by {args.labeller}" if args.labeller and args.reference == "hand" else ""
+        raise BadInput("Nothing to audit", f"No completion has a {args.reference!r} verdict{who} yet.")
     table = audit.table(pairs, bootstrap=args.bootstrap, answers=args.reference != "is_correct")
     if args.json:
         print(json.dumps(json.loads(table.to_json(orient="records"))))
     else:
         with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-            print(f"reference: {args.reference}  completions: {pairs['completion_id'].nunique()}")
+            who = f" ({args.labeller})" if args.labeller else " (each completion's first labeller)" \
+                if args.reference == "hand" else ""
+            print(f"reference: {args.reference}{who}  completions: {pairs['completion_id'].nunique()}")
             print(table.to_string(index=False))
     return 0
 
@@ -82,6 +85,71 @@ def _flags(args: argparse.Namespace) -> int:
         for f in found:
             print(f"[{f.kind}] {f.message}")
         print(f"{len(found)} flag(s).")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Queue the final evaluation, run it here (claimed, so no app starts it too), ingest it, print the table."""
+    import pandas as pd
+
+    from core import final, home, launcher
+    from core.embedded import open_store
+    from core.importers import import_path
+    from core.runfolder import RunFolder
+    from core.scheduler import claim_and_run
+    from core.store import queries
+
+    job = launcher.submit_evaluation(args.runs, base=args.base, samples=args.samples)
+    folder = RunFolder(home.runs_dir() / job)
+    print(f"evaluating: job {job}", file=sys.stderr, flush=True)
+    if claim_and_run(folder) != 0:
+        raise BadInput("Evaluation failed", str(folder.status().get("error")))
+    store = open_store()
+    targets = [t["run_dir"] for t in folder.config()["targets"]]
+    for path in targets:
+        import_path(store, path)
+    runs = [Path(t).name for t in targets]
+    rows = queries.by_problem(store, runs, ("final",), judge=True)
+    unit_of = final.units(queries.runs(store).query("run_id in @runs"))
+    long, flips = final.table(rows, unit_of), final.flips(rows, unit_of)
+    if args.json:
+        print(json.dumps({"table": json.loads(long.to_json(orient="records")),
+                          "orders": json.loads(final.orders(long).to_json(orient="records")),
+                          "flips": json.loads(flips.to_json(orient="records"))}))
+    else:
+        with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 40):
+            print(final.wide(long).to_string(index=False))
+            print("\nranking flips:" if len(flips) else "\nno ranking flips")
+            if len(flips):
+                print(flips.to_string(index=False))
+    return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    """Any page's numbers as the page shows them: its View (blocks with sources) built from URL parameters."""
+    from core import views
+
+    params: dict[str, list[str]] = {}
+    for pair in args.params:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise BadInput("Bad parameter", f"{pair!r} is not key=value (as in the page's URL, e.g. run=study-lenient).")
+        params.setdefault(key, []).append(value)
+    view = views.build(_read_store(), args.page, params)
+    if args.json:
+        print(json.dumps(view.snapshot(), default=str))
+        return 0
+    for block in view.snapshot()["blocks"]:
+        print(f"== {block['key']} ({block['kind']})")
+        frame = block.get("frame")
+        if frame:
+            print("\t".join(frame["columns"]))
+            print("\n".join("\t".join(str(v) for v in row) for row in frame["data"]))
+        for key in ("label", "value", "n", "lo", "hi", "text"):
+            if block.get(key) not in (None, ""):
+                print(f"{key}: {block[key]}")
+        for item in block.get("items") or []:
+            print(f"- {item[0] if isinstance(item, (list, tuple)) else item.get('header', '')}")
     return 0
 
 
@@ -139,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("audit", help="precision / recall / F1 of each extractor against a reference")
     s.add_argument("--reference", choices=["is_correct", "hand", "judge"], required=True)
     s.add_argument("--run", action="append", help="limit to this run (repeatable)")
+    s.add_argument("--labeller", help="with --reference hand: this person's labels (default: each completion's "
+                   "first labeller, e.g. the study author for the study's completions)")
     s.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples for 95%% intervals")
     s.add_argument("--json", action="store_true", help="print a JSON list of objects")
     s.set_defaults(func=_audit)
@@ -147,6 +217,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--run", action="append", help="limit to this run (repeatable)")
     s.add_argument("--json", action="store_true", help="print a JSON list of objects")
     s.set_defaults(func=_flags)
+    s = sub.add_parser("evaluate", help="final evaluation of runs' final checkpoints (and the base model): greedy and "
+                       "sampled, every instrument, ranking flips")
+    s.add_argument("runs", nargs="+", help="run ids (their run folders hold the final checkpoint)")
+    s.add_argument("--base", action="store_true", help="also evaluate the base model the runs started from")
+    s.add_argument("--samples", type=int, default=4, help="sampled completions per problem (default 4)")
+    s.add_argument("--json", action="store_true", help="print the table, orders and flips as JSON")
+    s.set_defaults(func=_evaluate)
+    s = sub.add_parser("view", help="a page's numbers (tables, numbers with n and intervals, sources) as text or JSON")
+    s.add_argument("page", choices=["overview", "curves", "completions", "label", "audit", "judge", "launch", "final"])
+    s.add_argument("params", nargs="*", help="the page's URL parameters as key=value, e.g. run=study-format-only")
+    s.add_argument("--json", action="store_true", help="print the View's snapshot as JSON")
+    s.set_defaults(func=_view)
     s = sub.add_parser("train", help="train one GRPO run (per seed) from a run config JSON, in this process")
     s.add_argument("config", type=Path)
     s.add_argument("--seeds", help="comma-separated seeds: one run each, as a seed group")

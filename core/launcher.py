@@ -3,6 +3,7 @@ one starts, `start` starts it in its own process group, and the worker talks bac
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import signal
@@ -33,6 +34,39 @@ def submit(config: dict, seeds: list[int] | None = None) -> list[str]:
         RunFolder(home.runs_dir() / rid).create(c.to_dict())
         ids.append(rid)
     return ids
+
+
+def submit_evaluation(run_ids: list[str], base: bool = True, samples: int = 4, greedy: bool = True,
+                      models: dict[str, str] | None = None) -> str:
+    """Queue the final evaluation of these runs' final checkpoints (and of their base model, and of any other
+    `models` {label: local folder or hub id}) on the runs' held-out set; returns the job's run id."""
+    runs = [RunFolder(home.runs_dir() / r) for r in run_ids]
+    for run in runs:
+        if not (run.path / "model" / "config.json").exists():
+            raise BadInput("No final checkpoint", f"{run.run_id} has no saved model (runs save one when they finish; "
+                           "runs from before this release did not).")
+    configs = [RunConfig.from_dict(run.config()) for run in runs]
+    if len({c.eval_set() for c in configs}) > 1:
+        raise BadInput("Different held-out sets", "These runs were evaluated on different problems (data, n_eval, "
+                       "difficulty or eval_seed differ); evaluate them separately so results pair by problem.")
+    first = configs[0] if configs else RunConfig()
+    targets = [{"label": run.run_id, "run_dir": str(run.path), "model": str(run.path / "model"),
+                "step": int(run.status().get("final_step") or c.steps)} for run, c in zip(runs, configs)]
+    extra = {**({f"base: {first.model}": first.model} if base else {}), **(models or {})}
+    held_out = hashlib.blake2b(first.eval_set().encode(), digest_size=3).hexdigest()
+    for label, model in extra.items():  # one folder per (model, held-out set): evaluated again, it adds nothing
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{label}".lower()).strip("-")[:40]
+        path = home.runs_dir() / f"{slug}-{held_out}"
+        targets.append({"label": label, "run_dir": str(path), "model": model, "step": 0, "base": True})
+    if not targets:
+        raise BadInput("Nothing to evaluate", "Choose runs with a final checkpoint, or the base model.")
+    job = f"{time.strftime('%Y%m%d-%H%M%S')}-final-evaluation"
+    RunFolder(home.runs_dir() / job).create({
+        "kind": "evaluate", "name": f"final evaluation of {len(targets)} model(s)", "targets": targets,
+        "samples": samples, "greedy": greedy, "reward": "(evaluation)", "steps": len(targets),
+        **{k: getattr(first, k) for k in ("data", "n_eval", "difficulty", "eval_seed", "max_completion_length",
+                                           "temperature", "torch_threads", "seed")}})
+    return job
 
 
 def folders(runs_dir: Path | None = None) -> list[RunFolder]:

@@ -96,7 +96,7 @@ class RunConfig:
 
     def eval_set(self) -> str:
         """The held-out set's identity: runs with the same one are evaluated on the same problems."""
-        return f"{self.data}|n_eval={self.n_eval}|difficulty={self.difficulty}|eval_seed={self.eval_seed}"
+        return eval_set(self.to_dict())
 
     @staticmethod
     def help(name: str) -> str:
@@ -105,6 +105,16 @@ class RunConfig:
     @staticmethod
     def defaults() -> dict[str, Any]:
         return {f.name: f.default for f in fields(RunConfig) if f.default is not MISSING}
+
+
+def eval_set(config: dict[str, Any]) -> str | None:
+    """The held-out set a run config (or a base-model folder's config) evaluates on; None for a user's own
+    recorder config, which says nothing about its problems."""
+    if "n_eval" not in config:
+        return None
+    d = RunConfig.defaults()
+    get = lambda k: config.get(k, d[k])  # noqa: E731  (configs from before eval_seed existed use its default)
+    return f"{get('data')}|n_eval={get('n_eval')}|difficulty={get('difficulty')}|eval_seed={get('eval_seed')}"
 
 
 PRESETS: dict[str, dict[str, Any]] = {

@@ -51,9 +51,14 @@ class RunFolder:
         self.run_id = self.path.name
 
     # --- creation and config (written once) -----------------------------------------------------
-    def create(self, config: dict[str, Any]) -> "RunFolder":
+    def create(self, config: dict[str, Any], status: dict[str, Any] | None = None) -> "RunFolder":
+        """Write the config (which makes this a run folder). A folder that is not for the scheduler to start (a
+        recorder's, a base model's) passes its first `status`, written before the config so no scheduler ever sees
+        it as queued."""
         (self.path / "steps").mkdir(parents=True, exist_ok=True)
         (self.path / "completions").mkdir(exist_ok=True)
+        if status is not None:
+            self.set_status(**status)
         write_atomic(self.path / "config.json", json.dumps(config, indent=2).encode())
         return self
 

@@ -126,25 +126,28 @@ def welch(a: np.ndarray | list[float], b: np.ndarray | list[float], level: float
 
 def paired(start: np.ndarray, end: np.ndarray, level: float = 0.95, seed: int = SEED,
            resamples: int = BOOTSTRAP) -> Estimate:
-    """Mean of (end − start) over units measured twice, with a percentile bootstrap over units.
-
-    `start` and `end` are (seeds × problems) matrices of per-problem means (a 1-D array is one seed). With several
-    seeds the bootstrap resamples seeds, then problems (both are sources of noise); problems are shared by every
-    seed of an experiment, so columns pair up.
-    """
+    """Mean of (end − start) over units measured twice: `start` and `end` are (seeds × problems) matrices of
+    per-problem means (a 1-D array is one seed); see `bootstrap_mean`."""
     start, end = np.atleast_2d(np.asarray(start, float)), np.atleast_2d(np.asarray(end, float))
-    diff = end - start
-    seeds, problems = diff.shape
-    value = float(np.nanmean(diff))
+    est = bootstrap_mean(end - start, level, seed, resamples)
+    return Estimate(est.value, est.lo, est.hi, est.n, "paired " + est.method)
+
+
+def bootstrap_mean(values: np.ndarray, level: float = 0.95, seed: int = SEED, resamples: int = BOOTSTRAP) -> Estimate:
+    """Mean of a (seeds × problems) matrix with a percentile bootstrap. With several seeds it resamples seeds, then
+    problems (both are sources of noise); problems are shared by every seed of an experiment, so columns line up."""
+    values = np.atleast_2d(np.asarray(values, float))
+    seeds, problems = values.shape
+    value = float(np.nanmean(values))
     if problems < 2:
-        return Estimate(value, float("nan"), float("nan"), problems, "paired")
+        return Estimate(value, float("nan"), float("nan"), problems, "bootstrap")
     rng = np.random.default_rng(seed)
     pick_seed = rng.integers(0, seeds, size=(resamples, seeds)) if seeds > 1 else np.zeros((resamples, 1), int)
     pick_problem = rng.integers(0, problems, size=(resamples, problems))
-    means = np.nanmean(diff[pick_seed[:, :, None], pick_problem[:, None, :]], axis=(1, 2))
+    means = np.nanmean(values[pick_seed[:, :, None], pick_problem[:, None, :]], axis=(1, 2))
     alpha = (1 - level) / 2
     lo, hi = np.nanquantile(means, [alpha, 1 - alpha])
-    method = f"paired bootstrap over {problems} problems" + (f" and {seeds} seeds" if seeds > 1 else "")
+    method = f"bootstrap over {problems} problems" + (f" and {seeds} seeds" if seeds > 1 else "")
     return Estimate(value, float(lo), float(hi), problems, method)
 
 

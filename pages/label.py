@@ -16,8 +16,9 @@ url = ui.state(label.State)
 labeller = st.sidebar.text_input("Your name", url.labeller or getpass.getuser(),
                                  help="Every label keeps who made it and when.")
 kind = st.sidebar.radio("Queue", list(QUEUES), format_func=QUEUES.get, index=list(QUEUES).index(url.queue))
-show = st.sidebar.toggle("Show instruments' readings", value=url.show,
-                         help="Hidden by default so their answers do not anchor yours.")
+show = st.sidebar.toggle("Show gold and instruments' readings", value=url.show,
+                         help="Blind by default: gold and the instruments' answers stay hidden so they do not anchor "
+                              "yours. After you save, the item you just labelled can be revealed below.")
 state = url.replace(labeller=labeller, queue=kind, show=show)
 ui.set_state(state)
 st.sidebar.caption("Runs, step and filters come from the URL; set them on the Completions page and use its "
@@ -80,3 +81,5 @@ if clicked and act(clicked, item["completion_id"], answer):
 
 if len(view.get("history").frame):
     render.table(view.get("history"))
+if view.get("last") and st.toggle("Reveal gold and the instruments for the item you just labelled", value=False):
+    render.card(view.get("last").items[0])

@@ -49,3 +49,24 @@ def test_text_table_and_empty_reference(isolated_env):
     proc = subprocess.run([sys.executable, "-m", "core", "audit", "--reference", "hand"], capture_output=True,
                           text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 2 and "Nothing to audit" in proc.stderr
+
+
+def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table(embedded_home):
+    from core.store import queries
+    from core.store.store import Store
+    from core.views import build
+
+    store = Store(embedded_home / "yardstick.duckdb")
+    ids = queries.completion_ids(store, queries.CompletionQuery(run_ids=("study-judge-validation",)))
+    for cid in ids[:10]:  # a trial labeller who says "none" to everything
+        store.add_label(cid, None, "trial", "")
+    store.close()
+    assert counts(audit("hand"))["study_last_number"] == (13, 1, 2)  # still the study author's reference
+    trial = {r["instrument"]: r["n"] for r in audit("hand", "--labeller", "trial")}
+    assert set(trial.values()) == {10}
+    store = Store(embedded_home / "yardstick.duckdb")
+    view = build(store, "audit", {"reference": ["hand"], "compare": ["study author"], "vs": ["trial"]})
+    assert view.get("agreement-answers").value.endswith("/10")
+    rows = view.get("agreement-rows").frame
+    assert len(rows) == 10 - int(view.get("agreement-answers").value.split("/")[0])
+    assert view.get("audit").frame.set_index("instrument").loc["study_last_number", "tp"] == 13

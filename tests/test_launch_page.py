@@ -6,6 +6,8 @@ import time
 from test_pages import open_page
 
 from core import launcher
+from core.importers import import_path
+from core.store.store import Store
 
 
 def fill(at, **values) -> None:
@@ -40,3 +42,9 @@ def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
         assert states.count("starting") + states.count("running") <= 1, states
         time.sleep(0.2)
     assert [r.status()["state"] for r in runs] == ["finished", "finished"]
+    store = Store(isolated_env / "yardstick.duckdb")
+    for run in runs:
+        import_path(store, run.path)
+    problems = [set(store.cursor().execute("SELECT DISTINCT problem_id FROM completions WHERE run_id = ? AND "
+                                           "phase = 'eval'", [r.run_id]).df()["problem_id"]) for r in runs]
+    assert problems[0] == problems[1] and len(problems[0]) == 2  # one eval set per experiment: pairs by problem

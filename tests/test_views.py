@@ -18,9 +18,11 @@ EXAMPLES = {
                     "v.lenient": ["correct"], "v.strict_tag": ["no answer"], "disagree": ["lenient", "last_number"],
                     "q": ["50%"], "id": ["7"], "page": ["2"], "marks": ["false"], "side": ["p2"]},
     "label": {"labeller": ["ann"], "queue": ["random"], "seed": ["3"], "show": ["true"], "run": ["r1"]},
-    "audit": {"reference": ["judge"], "run": ["r1", "r2"], "instrument": ["lenient"]},
+    "audit": {"reference": ["hand"], "labeller": ["ann"], "run": ["r1", "r2"], "instrument": ["lenient"],
+              "compare": ["ann"], "vs": ["bob"]},
     "judge": {"scope": ["filter"], "model": ["claude-haiku-4-5-20251001"], "run": ["r1"], "v.format": ["wrong"]},
     "launch": {},
+    "final": {"run": ["a", "b"]},
 }
 
 

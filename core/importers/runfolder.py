@@ -28,13 +28,16 @@ def load(path: Path, seen: Seen | None = None) -> Batch:
     folder = RunFolder(path)
     seen = seen or Seen(frozenset(), {})
     config, status = folder.config(), folder.status()
+    if config.get("kind") == "evaluate":
+        return Batch()  # a job: it writes into the folders of the runs it evaluates
     done = seen.files_of(folder.run_id)
     fresh = [p for p in folder.shards() if f"{p.parent.name}/{p.name}" not in done]
     if not fresh and seen.statuses.get(folder.run_id) == status.get("state"):
         return Batch()
-    run = {"run_id": folder.run_id, "name": config.get("name") or folder.run_id, "source": "run folder",
+    run = {"run_id": folder.run_id, "name": config.get("name") or folder.run_id,
            "model": config.get("model"), "reward_spec": config.get("reward"), "seed": config.get("seed"),
            "seed_group": config.get("seed_group") or None, "status": status.get("state"), "config": config,
+           "source": "base model" if config.get("kind") == "model" else "run folder",
            "error": status.get("error"), "eval_set": _eval_set(config)}
     steps = [pd.read_parquet(p) for p in fresh if p.parent.name == "steps"]
     comps = [pd.read_parquet(p) for p in fresh if p.parent.name == "completions"]
@@ -49,10 +52,6 @@ def load(path: Path, seen: Seen | None = None) -> Batch:
 
 def _eval_set(config: dict) -> str | None:
     """The held-out set of a Yardstick run config (None for a user's own recorder config)."""
-    from core.errors import BadInput
-    from core.runconfig import RunConfig
+    from core.runconfig import eval_set
 
-    try:
-        return RunConfig.from_dict({k: v for k, v in config.items() if k != "kind"}).eval_set()
-    except BadInput:
-        return None
+    return eval_set(config)

@@ -43,15 +43,44 @@ def run_accuracy(store: Store) -> pd.DataFrame:
     return table[["n"] + [n for n in instrument_names() if n in table]].reset_index()
 
 
-def audit_pairs(store: Store, reference: str, run_ids: list[str] | None = None) -> pd.DataFrame:
-    """One row per (completion, extractor) that has a `reference` verdict: the extractor's and the reference's."""
+LABELLER_VERDICTS = ("SELECT l.completion_id, $labeller AS reference, coalesce(NOT l.is_none AND l.answer = p.gold, "
+                     "false) AS correct, l.answer FROM labeller_labels l JOIN completions c USING (completion_id) "
+                     "JOIN problems p USING (problem_id) WHERE l.labeller = $labeller")
+
+
+def audit_pairs(store: Store, reference: str, run_ids: list[str] | None = None,
+                labeller: str | None = None) -> pd.DataFrame:
+    """One row per (completion, extractor) that has a `reference` verdict: the extractor's and the reference's.
+    The hand reference is each completion's first labeller's label, or, with `labeller`, that person's labels."""
+    verdicts = f"({LABELLER_VERDICTS})" if reference == "hand" and labeller else "reference_verdicts"
     return store.cursor().execute(
         "SELECT e.completion_id, e.instrument, e.verdict, e.answer, r.correct AS reference, "
         "r.answer AS reference_answer, c.run_id FROM extractions e "
-        "JOIN reference_verdicts r ON r.completion_id = e.completion_id AND r.reference = ? "
-        "JOIN completions c ON c.completion_id = e.completion_id "
-        "WHERE e.instrument IN (SELECT unnest(?)) AND (? IS NULL OR c.run_id IN (SELECT unnest(?)))",
-        [reference, instrument_names("extractor"), run_ids, run_ids or []]).df()
+        f"JOIN {verdicts} r ON r.completion_id = e.completion_id AND (r.reference = $reference OR $labeller IS NOT "
+        "NULL) JOIN completions c ON c.completion_id = e.completion_id "
+        "WHERE e.instrument IN (SELECT unnest($names)) AND ($runs IS NULL OR c.run_id IN (SELECT unnest($runs)))",
+        {"reference": reference, "labeller": labeller if reference == "hand" else None,
+         "names": instrument_names("extractor"), "runs": run_ids}).df()
+
+
+def labellers(store: Store) -> pd.DataFrame:
+    """Everyone who has labelled: how many completions, and how many of those they labelled first (where their
+    label is the reference)."""
+    return store.cursor().execute(
+        "SELECT l.labeller, count(DISTINCT l.completion_id) AS completions, "
+        "count(DISTINCT r.completion_id) AS reference FROM labels l LEFT JOIN latest_labels r "
+        "ON r.completion_id = l.completion_id AND r.labeller = l.labeller GROUP BY 1 ORDER BY 2 DESC, 1").df()
+
+
+def labeller_pairs(store: Store, first: str, second: str) -> pd.DataFrame:
+    """Completions both labellers labelled: each one's latest answer and verdict against gold, side by side."""
+    return store.cursor().execute(
+        "SELECT a.completion_id, c.run_id, p.gold, a.answer AS first_answer, b.answer AS second_answer, "
+        "coalesce(NOT a.is_none AND a.answer = p.gold, false) AS first_correct, "
+        "coalesce(NOT b.is_none AND b.answer = p.gold, false) AS second_correct FROM labeller_labels a "
+        "JOIN labeller_labels b ON b.completion_id = a.completion_id AND b.labeller = ? "
+        "JOIN completions c ON c.completion_id = a.completion_id JOIN problems p USING (problem_id) "
+        "WHERE a.labeller = ? ORDER BY a.completion_id", [second, first]).df()
 
 
 def references(store: Store) -> pd.DataFrame:
@@ -82,13 +111,19 @@ def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
         [run_ids, instrument_names()]).df()
 
 
-def by_problem(store: Store, run_ids: list[str], phases: tuple[str, ...] = ("eval", "final")) -> pd.DataFrame:
-    """Each instrument's per-problem accuracy at every (run, step, phase, decoding): what paired comparisons
-    (flags, the final evaluation) resample. Runs of one experiment share problem ids, so rows pair up."""
+def by_problem(store: Store, run_ids: list[str], phases: tuple[str, ...] = ("eval", "final"),
+               judge: bool = False) -> pd.DataFrame:
+    """Each instrument's per-problem accuracy at every (run, step, phase, decoding) — and, with `judge`, the judge's
+    (named "judge", over the judged completions): what paired comparisons (flags, the final evaluation) resample.
+    Runs of one experiment share problem ids, so rows pair up."""
+    judged = ("UNION ALL SELECT c.run_id, c.step, c.phase, c.decoding, 'judge', c.problem_id, r.correct::INT, 1 "
+              "FROM completions c JOIN reference_verdicts r ON r.completion_id = c.completion_id AND r.reference = 'judge' "
+              "WHERE c.run_id IN (SELECT unnest($1)) AND c.phase IN (SELECT unnest($2))") if judge else ""
     return store.cursor().execute(
-        "SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument AS name, c.problem_id, "
-        "avg(e.verdict::INT) AS value, count(*) AS samples FROM completions c JOIN extractions e USING (completion_id) "
-        "WHERE c.run_id IN (SELECT unnest(?)) AND c.phase IN (SELECT unnest(?)) AND e.instrument IN (SELECT unnest(?)) "
+        "SELECT run_id, step, phase, decoding, name, problem_id, avg(v) AS value, sum(k)::INTEGER AS samples FROM ("
+        "SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument AS name, c.problem_id, e.verdict::INT AS v, 1 AS k "
+        "FROM completions c JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT unnest($1)) "
+        f"AND c.phase IN (SELECT unnest($2)) AND e.instrument IN (SELECT unnest($3)) {judged}) "
         "GROUP BY ALL ORDER BY ALL", [run_ids, list(phases), instrument_names()]).df()
 
 
@@ -309,3 +344,17 @@ def instrument_versions(store: Store) -> dict[str, str]:
 def reward_specs(store: Store, run_ids: list[str]) -> dict[str, str | None]:
     return dict(store.cursor().execute("SELECT run_id, reward_spec FROM runs WHERE run_id IN (SELECT unnest(?)) "
                                        "ORDER BY run_id", [run_ids]).fetchall())
+
+
+def final_runs(store: Store) -> list[str]:
+    """Runs with a final evaluation (completions, or summary numbers from an import)."""
+    return [r[0] for r in store.cursor().execute(
+        "SELECT DISTINCT run_id FROM completions WHERE phase = 'final' UNION "
+        "SELECT DISTINCT run_id FROM metrics WHERE phase = 'final' ORDER BY 1").fetchall()]
+
+
+def final_summary(store: Store, run_ids: list[str]) -> pd.DataFrame:
+    """Final numbers stored as metrics (imported summaries), with the n their source stated."""
+    return store.cursor().execute(
+        "SELECT run_id, name, decoding, value, n FROM metrics WHERE phase = 'final' AND run_id IN (SELECT unnest(?)) "
+        "ORDER BY ALL", [run_ids]).df()

@@ -57,9 +57,9 @@ class Recorder:
         self.folder = RunFolder(run_dir)
         self.is_main, self.processes = _distributed()
         if self.is_main and not (self.folder.path / "config.json").exists():
-            self.folder.create({**(config or {}), "reward": reward})
-            # Started here, not by a scheduler: say so at once, so no scheduler sees a queued run to start.
-            self.folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname())
+            # Started here, not by a scheduler: the first status says so, so no scheduler sees a queued run.
+            self.folder.create({**(config or {}), "reward": reward},
+                               status={"state": "starting", "pid": os.getpid(), "host": socket.gethostname()})
         self.answer_key, self.question_key = answer_key, question_key
         self.pending: dict[int, list[dict]] = defaultdict(list)
         self._parts: dict[tuple, dict[str, list[float]]] = {}

@@ -96,3 +96,21 @@ def prompt_text(tok: Any, question: str) -> str:
 def complete(model: Any, tok: Any, questions: list[str], max_new_tokens: int, sample: bool, temperature: float,
              seed: int) -> list[str]:
     return generate(model, tok, [prompt_text(tok, q) for q in questions], max_new_tokens, sample, temperature, seed)
+
+
+def evaluation_rows(net: Any, tok: Any, held_out: list[dict], greedy: bool, samples: int, max_new_tokens: int,
+                    temperature: float, seed: int) -> list[dict]:
+    """Completions of every held-out problem: one greedy and `samples` sampled, as run-folder rows. Used by the
+    evaluation during training and by the final evaluation, so both read the model the same way."""
+    questions = [r["question"] for r in held_out]
+    golds = {r["question"]: r["answer"] for r in held_out}
+    training = net.training
+    net.eval()
+    rows = []
+    for decoding, k in ([("greedy", 1)] if greedy else []) + ([("sampled", samples)] if samples else []):
+        texts = complete(net, tok, questions * k, max_new_tokens, decoding == "sampled", temperature, seed)
+        rows += [{"question": q, "gold": golds[q], "text": t, "decoding": decoding, "sample": i // len(questions)}
+                 for i, (q, t) in enumerate(zip(questions * k, texts))]
+    if training:
+        net.train()
+    return rows

@@ -19,14 +19,21 @@ from core.runconfig import RunConfig
 from core.runfolder import RunFolder
 
 
+MODEL_DIR = "model"  # the final checkpoint, saved with save_pretrained: what the final evaluation loads
+
+
 def run(run_dir: str | Path) -> int:
     folder = RunFolder(run_dir)
-    print(f"worker {os.getpid()} started on {socket.gethostname()}", flush=True)
+    print(f"worker {os.getpid()} started on {socket.gethostname()}", file=sys.stderr, flush=True)
     folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname(), started_at=time.time())
     with folder.heartbeat():  # from the first moment: building the pocket model takes minutes
         try:
-            config = RunConfig.from_dict(folder.config())
-            return _train(folder, config)
+            raw = folder.config()
+            if raw.get("kind") == "evaluate":
+                from core.train import evaluate
+
+                return evaluate.run(folder, raw)
+            return _train(folder, RunConfig.from_dict(raw))
         except YardstickError as exc:
             folder.set_status(state="failed", error=exc.as_dict())
             return 2
@@ -67,19 +74,9 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
         """The independent evaluation: held-out problems, every instrument (scored at ingest), both decodings."""
 
         def _eval(self, step: int, net) -> None:
-            questions = [r["question"] for r in held_out]
-            golds = {r["question"]: r["answer"] for r in held_out}
-            net.eval()
-            rows = []
-            modes = ([("greedy", 1)] if config.eval_greedy else []) + \
-                    ([("sampled", config.eval_samples)] if config.eval_samples else [])
-            for decoding, k in modes:
-                texts = setup.complete(net, tok, questions * k, config.max_completion_length, decoding == "sampled",
-                                       config.temperature, config.seed + step)
-                rows += [{"question": q, "gold": golds[q], "text": t, "decoding": decoding, "sample": i // len(questions)}
-                         for i, (q, t) in enumerate(zip(questions * k, texts))]
-            net.train()
-            folder.write_completions("eval", step, rows)
+            folder.write_completions("eval", step, setup.evaluation_rows(
+                net, tok, held_out, config.eval_greedy, config.eval_samples, config.max_completion_length,
+                config.temperature, config.seed + step))
 
         def on_train_begin(self, args, state, control, model=None, **kwargs):
             self._eval(0, model)
@@ -93,7 +90,11 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
                           train_dataset=dataset, callbacks=[recorder.callback(), Evaluate()])
     trainer.train()
     cancelled = recorder.stop_requested.is_set()
-    folder.set_status(state="cancelled" if cancelled else "finished", finished_at=time.time(), message="")
+    folder.set_status(message="saving the final model (for the final evaluation)")
+    trainer.save_model(str(folder.path / MODEL_DIR))
+    tok.save_pretrained(str(folder.path / MODEL_DIR))
+    folder.set_status(state="cancelled" if cancelled else "finished", finished_at=time.time(), message="",
+                      final_step=trainer.state.global_step)
     return 0
 
 

@@ -17,27 +17,35 @@ BOOTSTRAP = 1000
 @dataclass(frozen=True)
 class State(Base):
     reference: str | None = url("reference")
+    labeller: str | None = url("labeller")  # hand reference: this person's labels (default: each completion's first)
     runs: tuple[str, ...] = url("run", ())
     instrument: str | None = url("instrument")
+    compare: str | None = url("compare")  # two labellers to compare with each other
+    versus: str | None = url("vs")
 
 
 def build(store: Any, state: State) -> View:
     view = View("audit", "Audit", state.to_params(), store.revision())
     refs = queries.references(store)
-    view.options.update(references=refs, runs=queries.runs(store)["run_id"].tolist())
+    people = queries.labellers(store)
+    view.options.update(references=refs, runs=queries.runs(store)["run_id"].tolist(), labellers=people)
     if refs.empty:
         view.blocks.append(Note("empty", text="No reference verdicts yet: label completions, run the judge, or "
                                 "import data with is_correct.", tone="info"))
         return view
     reference = state.reference if state.reference in set(refs["reference"]) else refs["reference"].iloc[0]
     view.options["reference"] = reference
-    pairs = queries.audit_pairs(store, reference, list(state.runs) or None)
+    labeller = state.labeller if reference == "hand" and state.labeller in set(people["labeller"]) else None
+    pairs = queries.audit_pairs(store, reference, list(state.runs) or None, labeller)
+    _agreement(store, view, state, people)
     if pairs.empty:
         view.blocks.append(Note("none", text="No completion in these runs has this reference.", tone="info"))
         return view
     n = int(pairs["completion_id"].nunique())
-    src = source(store, f"extractor verdicts against the {reference} reference", runs=state.runs, n=n,
-                 instruments=queries.instrument_names("extractor"))
+    who = (f"{labeller}'s labels" if labeller else "each completion's first labeller") if reference == "hand" else None
+    src = source(store, f"extractor verdicts against the {reference} reference" + (f" ({who})" if who else ""),
+                 runs=state.runs, n=n, instruments=queries.instrument_names("extractor"),
+                 labellers=(labeller,) if labeller else ())
     table = audit.table(pairs, bootstrap=BOOTSTRAP, answers=reference != "is_correct")
     for key in ("precision", "recall", "f1"):
         table[f"{key} 95% CI"] = table.pop(f"{key}_ci").map(lambda ci: f"{ci[0]:.3f}–{ci[1]:.3f}")
@@ -62,6 +70,33 @@ def build(store: Any, state: State) -> View:
                                  columns={"open": ("link", "open")}, source=src))
     _judge_validation(store, view)
     return view
+
+
+def _agreement(store: Any, view: View, state: State, people: Any) -> None:
+    """Two labellers on the completions both labelled: raw agreement, Cohen's κ, and the rows they disagree on."""
+    names = set(people["labeller"])
+    first, second = state.compare, state.versus
+    if first not in names or second not in names or first == second:
+        return
+    pairs = queries.labeller_pairs(store, first, second)
+    v = audit.labeller_agreement(pairs)
+    src = source(store, f"labels by {first} and {second} on the completions both labelled", n=v["n"],
+                 labellers=(first, second))
+    if not v["n"]:
+        view.blocks.append(Note("agreement-none", text=f"{first} and {second} have no completion in common.",
+                                tone="info"))
+        return
+    view.blocks += [Stat("agreement-answers", label="Answers agree", value=f"{v['answers_agree']}/{v['n']}",
+                         fmt="{}", source=src),
+                    Stat("agreement-verdicts", label="Verdicts agree", value=v["verdict_agreement"], fmt="{:.0%}",
+                         n=v["n"], source=src),
+                    Stat("agreement-kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src)]
+    differ = pairs[pairs["first_answer"].fillna("∅") != pairs["second_answer"].fillna("∅")]
+    differ = differ.assign(open=[f"/completions?id={cid}" for cid in differ["completion_id"]])
+    view.blocks.append(Table("agreement-rows", frame=differ.rename(columns={
+        "first_answer": f"{first} (1st)", "second_answer": f"{second} (2nd)"})[
+        ["run_id", "gold", f"{first} (1st)", f"{second} (2nd)", "open"]], title="Where they disagree",
+        columns={"open": ("link", "open")}, source=src))
 
 
 def _judge_validation(store: Any, view: View) -> None:

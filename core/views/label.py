@@ -36,14 +36,19 @@ def build(store: Any, state: State, session: Session | None = None) -> View:
     src = source(store, f"the {QUEUES[state.queue].lower()} queue", runs=state.filter.runs, n=total,
                  labellers=(labeller,))
     view.blocks.append(Stat("progress", label=f"labelled by {labeller}", value=done, n=total, source=src))
+    instruments = [(i.name, i.kind) for i in all_instruments()]
+    if session.done:  # the item just labelled, revealed: gold and every instrument beside the label given
+        last = queries.completion(store, session.done[-1])
+        view.blocks.append(Cards("last", items=browse.cards(pd.DataFrame([last]), queries.readings(
+            store, [last["completion_id"]]), instruments), total=1, title="The item you just labelled", source=src))
     item = session.current(store, q, labeller)
     view.options.update(item=item, session_done=len(session.done), skipped=len(session.skipped))
     if item is None:
         return view
     rows = pd.DataFrame([item])
     readings = queries.readings(store, [item["completion_id"]])
-    view.blocks.append(Cards("item", items=browse.cards(rows, readings, [(i.name, i.kind) for i in all_instruments()],
-                                                        marks=state.show, hide_readings=not state.show),
+    view.blocks.append(Cards("item", items=browse.cards(rows, readings, instruments, marks=state.show,
+                                                        hide_readings=not state.show),
                              total=1, source=src))
     view.blocks.append(Table("history", frame=queries.label_history(store, item["completion_id"]),
                              title="Label history (the newest counts)", source=src))

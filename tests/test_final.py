@@ -1,0 +1,71 @@
+"""The final evaluation: final checkpoints and the base model, greedy and sampled, every instrument, with
+intervals; ranking flips reported with their paired intervals."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+from conftest import REPO
+from core import final, home, launcher
+from core.runfolder import RunFolder
+
+TINY = {"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 6, "num_generations": 2, "prompts_per_step": 1,
+        "max_completion_length": 8, "eval_samples": 0, "eval_every": 1}
+
+
+def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "core", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_path, isolated_env):
+    runs = []
+    for reward in ("format", "lenient"):
+        config = tmp_path / f"{reward}.json"
+        config.write_text(json.dumps({**TINY, "reward": reward}))
+        cli("train", str(config))
+        runs.append(launcher.folders()[-1].run_id)
+    assert all((RunFolder(home.runs_dir() / r).path / "model" / "config.json").exists() for r in runs)
+    out = json.loads(cli("evaluate", *runs, "--base", "--samples", "2", "--json").stdout)
+    table = pd.DataFrame(out["table"])
+    assert len(set(table["unit"])) == 3  # two experiments and the base model
+    shape = table.groupby("unit").apply(lambda t: set(zip(t["instrument"], t["decoding"])), include_groups=False)
+    expected = {(n, d) for n in ("last_number", "strict_tag", "lenient", "format", "math_verify")
+                for d in ("greedy", "sampled")}
+    assert all(expected <= cells for cells in shape)
+    assert (table["n"] == 6).all() and (table["lo"] <= table["value"]).all() and (table["value"] <= table["hi"]).all()
+    assert {"pair", "first", "second", "flip"} <= set(pd.DataFrame(out["flips"], columns=[
+        "pair", "first", "second", "difference (first)", "difference (second)", "flip", "n"]).columns)
+
+
+def test_a_constructed_ranking_flip_is_reported_with_its_intervals():
+    rng = np.random.default_rng(0)
+    rows = []
+    for unit, greedy, sampled in (("A", 0.8, 0.2), ("B", 0.2, 0.8), ("C", 0.5, 0.5)):
+        for decoding, p in (("greedy", greedy), ("sampled", sampled)):
+            rows += [(unit, 100, "final", decoding, "last_number", f"p{i}", float(rng.random() < p), 1)
+                     for i in range(60)]
+    rows = pd.DataFrame(rows, columns=["run_id", "step", "phase", "decoding", "name", "problem_id", "value", "samples"])
+    flips = final.flips(rows, {"A": "A", "B": "B", "C": "C"})
+    ab = flips[flips["pair"] == "A vs B"].iloc[0]
+    assert ab["first"] == "last_number · greedy" and ab["second"] == "last_number · sampled"
+    assert ab["flip"] == "significant"
+    orders = final.orders(final.table(rows, {"A": "A", "B": "B", "C": "C"}))
+    assert orders.set_index("decoding").loc["greedy", "order"].startswith("A > ")
+
+
+def test_the_study_final_table_shows_its_judge_flip(embedded_home):
+    from core.store.store import Store
+    from core.views import build
+
+    view = build(Store(embedded_home / "yardstick.duckdb"), "final", {})
+    table = view.get("table").frame.set_index("unit")
+    assert table.loc["study-sc-last-number", "judge · greedy"].startswith("0.320 [")
+    flips = view.get("flips").frame
+    assert len(flips) and set(flips["flip"]) <= {"significant", "within noise"}
