@@ -14,8 +14,10 @@ PAGES = {
     ],
     "Explore": [
         st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
+        st.Page("pages/runs.py", title="Runs", icon="🗂️", url_path="runs"),
         st.Page("pages/curves.py", title="Curves", icon="📈", url_path="curves"),
         st.Page("pages/completions.py", title="Completions", icon="🔎", url_path="completions"),
+        st.Page("pages/strip.py", title="One prompt", icon="🧵", url_path="strip"),
         st.Page("pages/final.py", title="Final evaluation", icon="🏁", url_path="final"),
     ],
     "Review": [

@@ -58,8 +58,67 @@ def cards(rows: pd.DataFrame, readings: pd.DataFrame, instruments: list[tuple[st
         card["marked"] = mark_spans(row["text"], mine) if marks else row["text"]
         card["lines"] = [verdict_line(r.instrument, r.answer, r.verdict, row["gold"], r.instrument in checks)
                          for r in mine.itertuples()]
+        card["spans"] = [{"instrument": r.instrument, "span_start": int(r.span_start), "span_end": int(r.span_end)}
+                         for r in mine.itertuples() if not pd.isna(r.span_start)]
         gold = "" if hide_readings else f" · gold {row['gold']}"  # blind labelling hides gold too
         card["header"] = (f"{row['run_id']} · step {row['step']} · {row['phase']}/{row['decoding']} · sample "
                           f"{row['sample']} · problem {row['problem_id']}{gold} · id {row['completion_id']}")
         out.append(card)
     return out
+
+
+HIGHLIGHTS = ("#ffe08a", "#a8e6a1", "#a6d4ff", "#f7b3d2", "#d7c4f2", "#ffc49b", "#b5ead7", "#f2e394", "#c9d6df",
+              "#e2c2a4")
+
+
+def instrument_colours(names: list[str]) -> dict[str, str]:
+    """A highlight colour per instrument, in registry order (the legend and every card agree)."""
+    return {name: HIGHLIGHTS[i % len(HIGHLIGHTS)] for i, name in enumerate(names)}
+
+
+def highlight_html(text: str, readings: pd.DataFrame | list[dict], colours: dict[str, str]) -> str:
+    """The completion as HTML with each instrument's span in its colour. Untrusted text: every segment is escaped
+    first, then wrapped; overlapping spans take the first instrument's colour and list all in the tooltip."""
+    import html
+
+    rows = readings.to_dict("records") if isinstance(readings, pd.DataFrame) else list(readings)
+    spans = [(int(r["span_start"]), int(r["span_end"]), r["instrument"]) for r in rows
+             if r.get("span_start") is not None and not pd.isna(r.get("span_start"))]
+    cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
+    out = []
+    for start, end in zip(cuts, cuts[1:]):
+        segment = html.escape(text[start:end])
+        over = [name for s, e, name in spans if s <= start and end <= e]
+        if over:
+            out.append(f'<mark style="background:{colours.get(over[0], "#eee")}" title="'
+                       f'{html.escape(", ".join(over), quote=True)}">{segment}</mark>')
+        else:
+            out.append(segment)
+    return '<pre style="white-space:pre-wrap;font-size:.85rem">' + "".join(out) + "</pre>"
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """`after` against `before`, word by word: [(op, text)] with op "same", "added" or "removed"."""
+    import difflib
+
+    a, b = before.split(), after.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("removed", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("added", " ".join(b[j1:j2])))
+    return out
+
+
+def diff_html(parts: list[tuple[str, str]]) -> str:
+    """A word diff as escaped HTML: removed words struck through in red, added ones in green."""
+    import html
+
+    style = {"removed": '<del style="background:#fdd">{}</del>', "added": '<ins style="background:#dfd">{}</ins>',
+             "same": "{}"}
+    return '<pre style="white-space:pre-wrap;font-size:.85rem">' + " ".join(
+        style[op].format(html.escape(text)) for op, text in parts) + "</pre>"

@@ -100,13 +100,15 @@ def table(b: Table) -> None:
 
 
 def chart(b: Chart, key: str | None = None, on_select: str = "ignore") -> Any:
-    event = st.plotly_chart(b.figure, key=key or f"chart-{b.key}", on_select=on_select, selection_mode="points")
+    event = st.plotly_chart(b.figure, key=key or f"chart-{b.key}", on_select=on_select, selection_mode="points",
+                            theme=None)  # the figure's own colours: the same as in an exported report
     source(b)
     return event
 
 
-def card(item: dict, compact: bool = False, prefix: str = "") -> None:
-    """One completion as plain text: header, question, the text (spans marked, long ones cut), every verdict."""
+def card(item: dict, compact: bool = False, prefix: str = "", highlight: bool = False) -> None:
+    """One completion: header, question, the text (long ones cut), every verdict. The text is plain (st.code), or
+    with `highlight` each instrument's span in its colour — HTML made from escaped text (browse.highlight_html)."""
     st.text(f"{item['run_id']} · step {item['step']} · sample {item['sample']}" if compact and "run_id" in item
             else item.get("header", ""))
     if item.get("question") and not compact:
@@ -120,25 +122,58 @@ def card(item: dict, compact: bool = False, prefix: str = "") -> None:
         left, right = st.columns(2)
         left.code(browse.preview(text, full), language=None, wrap_lines=True)
         right.text(item["aside"])
+    elif highlight and item.get("spans"):
+        shown = item["text"] if full else item["text"][:browse.PREVIEW_CHARS]
+        st.html(browse.highlight_html(shown, item["spans"], colours()))
+        if len(item["text"]) > len(shown):
+            st.caption(f"… {len(item['text']) - len(shown):,} more characters")
     else:
         st.code(browse.preview(text, full), language=None, wrap_lines=True)
     if item.get("lines"):
         st.text(("\n" if compact else "   ").join(item["lines"]))
 
 
-def cards(b: Cards, columns: int = 0, prefix: str = "") -> None:
+def colours() -> dict[str, str]:
+    from core.store.queries import instrument_names
+
+    return browse.instrument_colours(instrument_names())
+
+
+def legend() -> None:
+    """Which colour is which instrument (escaped names, fixed colours)."""
+    import html
+
+    chips = " ".join(f'<mark style="background:{c};padding:0 .3rem">{html.escape(n)}</mark>'
+                     for n, c in colours().items())
+    st.html(f'<div style="font-size:.8rem">{chips}</div>')
+
+
+def diff(item: dict) -> None:
+    """The word diff against the same run's previous step (escaped HTML)."""
+    if item.get("diff"):
+        with st.expander(f"changes since step {item['previous_step']}"):
+            st.html(browse.diff_html(item["diff"]))
+
+
+def cards(b: Cards, columns: int = 0, prefix: str = "", highlight: bool = False, follow: bool = False) -> None:
+    """Cards in a list (or `columns` side by side); `follow` adds a link to the prompt's strip through training."""
     if columns:
         for col, item in zip(st.columns(min(len(b.items), columns) or 1), b.items[:columns]):
             with col:
-                card(item, compact=True, prefix=prefix)
+                card(item, compact=True, prefix=prefix, highlight=highlight)
         return
     for item in b.items:
         with st.container(border=True):
-            card(item, prefix=prefix)
+            card(item, prefix=prefix, highlight=highlight)
+            if follow and item.get("problem_id"):
+                st.page_link("pages/strip.py", label="Follow this prompt through training", icon="🧵",
+                             query_params={"problem": item["problem_id"], "run": item["run_id"],
+                                           "phase": "eval" if item.get("phase") == "final" else item.get("phase"),
+                                           "decoding": item.get("decoding")})
 
 
-def links(b: Links) -> None:
-    if b.title:
+def links(b: Links, title: bool = True) -> None:
+    if b.title and title:
         st.subheader(plain(b.title))
     for label, page, params in b.items:
         st.page_link(f"pages/{page}.py", label=plain(label), icon=b.icon or None, query_params=params)

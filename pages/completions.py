@@ -1,6 +1,8 @@
-"""Completions: filter by run, step, phase, decoding, problem, verdicts and disagreement; read each completion as
-plain text with every instrument's answer and span; compare one problem across runs. Lays out
-core.views.completions."""
+"""Completions: filter by run, step, phase, decoding, problem, verdicts and disagreement; read each completion with
+every instrument's answer and span highlighted (or marked, or plain), or scan them as a sortable table and export
+it. Lays out core.views.completions."""
+import io
+
 import streamlit as st
 
 from core.store.queries import VERDICT_NAMES, instrument_names
@@ -40,39 +42,40 @@ new = Filter(runs=tuple(run_ids), step=step, phase=phase, decoding=decoding, pro
              search=search, completion=f.completion)
 state = url.replace(filter=new, page=url.page if new == f else 0)
 st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️", query_params=new.to_params())
+st.sidebar.page_link("pages/judge.py", label="Judge these completions", icon="🧑‍⚖️",
+                     query_params={**new.to_params(), "scope": "filter"})
 
-tab_list, tab_side = st.tabs(["List", "Side by side"])
-with tab_list:
-    if new.completion is not None:
-        st.caption(f"Showing completion {new.completion} only.")
-        if st.button("Show all matching completions"):
-            state = state.replace(filter=new.replace(completion=None))
-    view = ui.view("completions", state)
-    top = st.columns([3, 1])
-    listing = view.get("list")
-    top[0].markdown(f"**{listing.total:,}** completions match")
+top = st.columns([3, 2, 2, 1])
+mode = top[1].segmented_control("Show", ["cards", "table"], default=state.mode, key="mode") or state.mode
+text = top[2].segmented_control("Text", list(completions.TEXT), default=state.text, key="text",
+                                disabled=mode == "table") or state.text
+state = state.replace(mode=mode, text=text)
+if new.completion is not None:
+    st.caption(f"Showing completion {new.completion} only.")
+    if st.button("Show all matching completions"):
+        state = state.replace(filter=new.replace(completion=None))
+view = ui.view("completions", state)
+top[0].markdown(f"**{view.options['total']:,}** completions match")
+if mode == "cards":
     pages = view.options["pages"]
-    page = top[1].number_input("Page", 1, pages, min(state.page + 1, pages)) - 1
-    marks = st.toggle("Mark instruments' spans in the text (⟦…⟧{instruments})", value=state.marks)
-    if page != state.page or marks != state.marks:
-        state = state.replace(page=page, marks=marks)
+    page = top[3].number_input("Page", 1, pages, min(state.page + 1, pages)) - 1
+    if page != state.page:
+        state = state.replace(page=page)
         view = ui.view("completions", state)
-    ui.set_state(state)
-    render.cards(view.get("list"))
+ui.set_state(state)
 
-with tab_side:
-    shared = view.options["shared"]
-    if shared.empty:
-        st.info("No problem has been answered by more than one run yet.")
-    else:
-        options = shared["problem_id"].tolist()
-        questions = dict(zip(shared["problem_id"], shared["question"]))
-        side = st.selectbox("Problem", options, index=options.index(state.side) if state.side in options else 0,
-                            format_func=lambda p: f"{p} · {questions[p][:90]}")
-        if side != (state.side if state.side in options else options[0]):
-            state = state.replace(side=side)
-            ui.set_state(state)
-            view = ui.view("completions", state)
-        side_cards = view.get("side")
-        st.text(side_cards.items[0]["question"] + f"\n\ngold: {side_cards.items[0]['gold']}")
-        render.cards(side_cards, columns=4)
+if mode == "table":
+    render.table(view.get("table"))
+    if st.button("Prepare the export (every filtered completion)"):
+        full = ui.query(completions.export, state)
+        parquet = io.BytesIO()
+        full.to_parquet(parquet, index=False)
+        cols = st.columns(2)
+        cols[0].download_button(f"CSV ({len(full):,} rows)", full.to_csv(index=False).encode(), "completions.csv",
+                                "text/csv", on_click="ignore")
+        cols[1].download_button(f"Parquet ({len(full):,} rows)", parquet.getvalue(), "completions.parquet",
+                                "application/octet-stream", on_click="ignore")
+else:
+    if text == "highlight":
+        render.legend()
+    render.cards(view.get("list"), highlight=text == "highlight", follow=True)

@@ -31,6 +31,12 @@ def unescape(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
+def trace(at: AppTest, metric: str, line: str | None = None, **meta) -> dict:
+    """The plotted line of `metric` (for `line`, a run or group), found by what the chart builder records."""
+    return next(t for t in figure(at)["data"] if t.get("meta", {}).get("metric") == metric and t.get("customdata")
+                and (line is None or t["meta"]["line"] == line) and all(t["meta"].get(k) == v for k, v in meta.items()))
+
+
 def figure(at: AppTest) -> dict:
     return json.loads(at.get("plotly_chart")[0].proto.spec)
 
@@ -47,9 +53,7 @@ def test_overview_shows_the_embedded_default(embedded_home):
 
 def test_curves_show_format_rising_while_accuracy_falls(embedded_home):
     at = open_page("curves", run="study-format-only")
-    traces = {t["name"]: t for t in figure(at)["data"]}
-    fmt = next(t for name, t in traces.items() if "study_format [circular]" in name)
-    acc = next(t for name, t in traces.items() if "study_last_number ·" in name)
+    fmt, acc = trace(at, "study_format"), trace(at, "study_last_number")
     assert fmt["y"][0] == pytest.approx(0.438) and fmt["y"][-1] == 1.0
     assert acc["y"][0] == pytest.approx(0.228) and acc["y"][-1] == pytest.approx(0.025)
     table = at.dataframe[0].value.set_index("metric")
@@ -59,10 +63,10 @@ def test_curves_show_format_rising_while_accuracy_falls(embedded_home):
 
 def test_curves_overlay_runs(embedded_home):
     at = open_page("curves", run=["study-sc-lenient", "study-sc-strict-tag"])
-    runs = {t["customdata"][0][0] for t in figure(at)["data"]}
+    runs = {t["customdata"][0][0] for t in figure(at)["data"] if t.get("customdata")}
     assert runs == {"study-sc-lenient", "study-sc-strict-tag"}
-    greedy = [t for t in figure(at)["data"] if t["name"].endswith("greedy · final")]
-    assert greedy, "the study's final greedy evaluation is drawn apart from the sampled curve"
+    greedy = trace(at, "study_last_number", "study-sc-lenient", phase="final", decoding="greedy")
+    assert greedy["mode"] == "markers", "the study's final greedy evaluation is drawn apart from the sampled curve"
 
 
 def test_completions_filter_by_disagreement_from_the_url(embedded_home):
@@ -70,12 +74,16 @@ def test_completions_filter_by_disagreement_from_the_url(embedded_home):
     expected = queries.completions_page(store, queries.CompletionQuery(
         run_ids=("study-judge-validation",), verdicts=(("lenient", "correct"), ("strict_tag", "no answer"))))[1]
     store.close()
-    at = open_page("completions", run="study-judge-validation", **{"v.lenient": "correct",
-                                                                     "v.strict_tag": "no answer"})
+    at = open_page("completions", run="study-judge-validation", text="plain", **{"v.lenient": "correct",
+                                                                                 "v.strict_tag": "no answer"})
     assert 0 < expected < 50
     assert any(f"**{expected}** completions match" == m.value for m in at.markdown)
-    assert len(at.tabs[0].code) == expected  # one text block per completion in the list
+    assert len(at.code) == expected  # one text block per completion in the list
     assert any("lenient → " in t.value and "✓" in t.value for t in at.text)
+    table = open_page("completions", run="study-judge-validation", mode="table", **{
+        "v.lenient": "correct", "v.strict_tag": "no answer"}).dataframe[0].value
+    assert len(table) == expected and {"run_id", "step", "phase", "decoding", "lenient", "lenient ✓"} <= set(table)
+    assert set(table["strict_tag"]) == {"none"}  # "none", never "nan"
 
 
 HOSTILE = ["<script>window.pwned = 1</script> so the answer is <answer>7</answer>",
@@ -95,11 +103,14 @@ def hostile_store(home) -> None:
 
 def test_completions_are_text_never_html(isolated_env):
     hostile_store(isolated_env)
-    at = open_page("completions", run="hostile")
+    at = open_page("completions", run="hostile", text="plain")
     shown = "\n".join(c.value for c in at.code)
     assert "<script>window.pwned = 1</script>" in shown and '<img src="x" onerror=' in shown
     assert "**bold**" in shown
     assert not at.get("html") and all("pwned" not in m.value for m in at.markdown)
+    highlighted = "\n".join(h.proto.body for h in open_page("completions", run="hostile").get("html"))
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in highlighted and "<script" not in highlighted
+    assert "<img" not in highlighted and "<mark" in highlighted  # escaped first, then the spans wrapped
     longest = max(len(c.value) for c in at.code)
     assert longest < 5_000, "100 kB completions are cut, with 'show all'"
     assert any(t.label == "Show all" for t in at.toggle)
@@ -119,7 +130,7 @@ def test_a_registered_instrument_appears_everywhere(embedded_home):
         audit = at.dataframe[1].value
         assert "first_number" in set(audit["instrument"])
         assert "first_number" in at.dataframe[0].value.columns
-        at = open_page("completions", run="study-judge-validation", **{"v.first_number": "correct"})
+        at = open_page("completions", run="study-judge-validation", **{"v.first_number": "wrong"})
         assert any("first_number → " in t.value for t in at.text)
     finally:
         registry.unregister("first_number")
@@ -134,9 +145,8 @@ def test_curves_fold_a_seed_group_into_a_95_interval_across_seeds(isolated_env):
                                                  "value": values, "phase": "eval", "decoding": "sampled"})))
     store.close()
     at = open_page("curves", run=["r1", "r2", "r3"])
-    traces = figure(at)["data"]
-    band = next(t for t in traces if t["name"].endswith("95% CI across 3 seeds"))
-    line = next(t for t in traces if t["name"] == "g · last_number · sampled · mean of 3 seeds")
+    band = next(t for t in figure(at)["data"] if t.get("meta", {}).get("band") == 3)
+    line = trace(at, "last_number", "g")
     assert line["y"] == [pytest.approx(0.3), pytest.approx(0.7)]
     half = 4.303 * 0.1 / 3 ** 0.5  # t(2) × sd / √n
     assert sorted(band["y"]) == pytest.approx(sorted([0.3 - half, 0.3 + half, 0.7 - half, 0.7 + half]), abs=1e-3)
@@ -150,7 +160,8 @@ def test_overview_and_curves_flag_reward_hacking(embedded_home):
     assert any(label.startswith("study-format-only: the reward went up") and "study_last_number (sampled) fell "
                "0.23 → 0.03" in label for label in links)
     at = open_page("curves", run="study-format-only")
-    assert any("study_last_number (sampled) fell 0.23 → 0.03" in unescape(w.value) for w in at.warning)
+    assert any("study_last_number (sampled) fell 0.23 → 0.03" in unescape(p.proto.label) for p in at.get("page_link"))
+    assert [t for t in figure(at)["data"] if t.get("name") == "flag"], "the flag is marked on its panel"
 
 
 def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env):
@@ -167,4 +178,4 @@ def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env
     at = open_page("curves", run="good")
     assert any(w.value == "A run folder could not be read" for w in at.warning)
     assert any(t.value.startswith("bad: ") for t in at.text)
-    assert {t["customdata"][0][0] for t in figure(at)["data"]} == {"good"}
+    assert {t["customdata"][0][0] for t in figure(at)["data"] if t.get("customdata")} == {"good"}

@@ -16,12 +16,15 @@ EXAMPLES = {
     "curves": {"run": ["a", "b,c"], "metric": ["reward", "lenient"], "fold": ["false"]},
     "completions": {"run": ["r1"], "step": ["20"], "phase": ["eval"], "decoding": ["greedy"], "problem": ["p"],
                     "v.lenient": ["correct"], "v.strict_tag": ["no answer"], "disagree": ["lenient", "last_number"],
-                    "q": ["50%"], "id": ["7"], "page": ["2"], "marks": ["false"], "side": ["p2"]},
+                    "q": ["50%"], "id": ["7"], "page": ["2"], "mode": ["table"], "text": ["plain"]},
+    "strip": {"problem": ["p1"], "run": ["a", "b"], "strip_step": ["0", "20"], "phase": ["train"],
+              "decoding": ["sampled"], "samples": ["3"]},
     "label": {"labeller": ["ann"], "queue": ["random"], "seed": ["3"], "show": ["true"], "run": ["r1"]},
     "audit": {"reference": ["hand"], "labeller": ["ann"], "run": ["r1", "r2"], "instrument": ["lenient"],
               "compare": ["ann"], "vs": ["bob"]},
     "judge": {"scope": ["filter"], "model": ["claude-haiku-4-5-20251001"], "run": ["r1"], "v.format": ["wrong"]},
     "launch": {},
+    "runs": {"compare": ["a", "b"]},
     "final": {"run": ["a", "b"]},
 }
 
@@ -68,6 +71,6 @@ def test_a_folded_seed_group_points_at_its_runs(isolated_env):
                            metrics=pd.DataFrame({"run_id": f"r{seed}", "step": [0, 10], "name": "last_number",
                                                  "value": values, "phase": "eval", "decoding": "sampled"})))
     view = views.build(store, "curves", {"run": ["r1", "r2"]})
-    line = next(t for t in view.get("curves").figure["data"] if t["name"].startswith("g · last_number")
-                and t.get("customdata"))
+    line = next(t for t in view.get("curves").figure["data"] if t.get("meta", {}).get("line") == "g"
+                and t["meta"].get("metric") == "last_number" and t.get("customdata"))
     assert [list(c) for c in line["customdata"]] == [["r1,r2", 0, "eval", "sampled"], ["r1,r2", 10, "eval", "sampled"]]

@@ -20,10 +20,25 @@ def summary(store: Store) -> dict[str, int]:
 
 
 def runs(store: Store) -> pd.DataFrame:
+    """Every run with what it holds: completions, steps (of completions or, for imported summaries, of metrics),
+    the last step, and the metric names logged for it."""
     return store.cursor().execute(
-        "SELECT r.run_id, r.name, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, r.created_at, "
-        "count(c.completion_id) AS completions, max(c.step) AS last_step FROM runs r "
-        "LEFT JOIN completions c USING (run_id) GROUP BY ALL ORDER BY r.created_at, r.run_id").df()
+        "WITH c AS (SELECT run_id, count(*) AS completions, count(DISTINCT step) AS steps, max(step) AS last_step "
+        "           FROM completions GROUP BY 1), "
+        "m AS (SELECT run_id, count(DISTINCT step) AS steps, max(step) AS last_step, "
+        "      string_agg(DISTINCT name, ', ' ORDER BY name) AS metrics FROM metrics GROUP BY 1) "
+        "SELECT r.run_id, r.name, r.tags, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, "
+        "r.created_at, r.eval_set, coalesce(c.completions, 0) AS completions, "
+        "greatest(coalesce(c.steps, 0), coalesce(m.steps, 0)) AS steps, "
+        "greatest(c.last_step, m.last_step) AS last_step, m.metrics FROM runs r LEFT JOIN c USING (run_id) "
+        "LEFT JOIN m USING (run_id) ORDER BY r.created_at, r.run_id").df()
+
+
+def run_config(store: Store, run_id: str) -> dict:
+    import json
+
+    row = store.cursor().execute("SELECT config FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
 
 
 def instrument_names(kind: str | None = None) -> list[str]:
@@ -358,3 +373,31 @@ def final_summary(store: Store, run_ids: list[str]) -> pd.DataFrame:
     return store.cursor().execute(
         "SELECT run_id, name, decoding, value, n FROM metrics WHERE phase = 'final' AND run_id IN (SELECT unnest(?)) "
         "ORDER BY ALL", [run_ids]).df()
+
+
+def completions_table(store: Store, q: CompletionQuery, limit: int = 500) -> pd.DataFrame:
+    """The filtered completions as one compact row each: where it comes from, its reward and length, and each
+    instrument's answer and verdict ("none" for no answer) — the table mode and its CSV / Parquet export."""
+    rows, _ = completions_page(store, replace(q, page=0, page_size=limit))
+    if rows.empty:
+        return rows
+    reads = readings(store, rows["completion_id"].tolist())
+    answers = reads.pivot(index="completion_id", columns="instrument", values="answer")
+    verdicts = reads.pivot(index="completion_id", columns="instrument", values="verdict")
+    table = rows[["completion_id", "run_id", "step", "phase", "decoding", "problem_id", "sample", "gold", "reward"]]
+    table = table.assign(chars=rows["text"].str.len())
+    for name in instrument_names():
+        if name in answers:
+            table[f"{name}"] = table["completion_id"].map(answers[name]).fillna("none")
+            table[f"{name} ✓"] = table["completion_id"].map(verdicts[name])
+    return table.reset_index(drop=True)
+
+
+def prompt_strip(store: Store, problem_id: str, run_ids: list[str] | None = None) -> pd.DataFrame:
+    """Every completion of one problem, across runs and steps (eval, final and — where it was a training problem —
+    train), ordered run, step, phase, decoding, sample: one prompt followed through training."""
+    return store.cursor().execute(
+        "SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, p.gold, "
+        "c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE c.problem_id = ? "
+        "AND (? IS NULL OR c.run_id IN (SELECT unnest(?))) ORDER BY c.run_id, c.step, c.phase, c.decoding, c.sample",
+        [problem_id, run_ids, run_ids or []]).df()

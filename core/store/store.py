@@ -295,6 +295,33 @@ class Store:
                         [completion_id, model, prompt_version, verdict.status, verdict.answer,
                          verdict.answer is None, verdict.reason, verdict.raw, verdict.cost_usd, now()])
 
+    def edit_run(self, run_id: str, name: str | None = None, tags: list[str] | None = None,
+                 notes: str | None = None) -> None:
+        """Rename, tag or annotate a run (the user's fields: a later ingest of its folder leaves them alone)."""
+        if name is not None and not name.strip():
+            raise BadInput("A run needs a name", "Give the run a name, or leave it as it was.")
+        with self._write() as cur:
+            for column, value in (("name", name and name.strip()), ("tags", tags), ("notes", notes)):
+                if value is not None:
+                    cur.execute(f"UPDATE runs SET {column} = ? WHERE run_id = ?", [value, run_id])
+
+    def delete_run(self, run_id: str) -> dict[str, int]:
+        """Remove a run and everything recorded of it (completions, their readings, labels and judgments, metrics,
+        the record of ingested files), in one transaction; returns what was removed, table by table."""
+        ids = "(SELECT completion_id FROM completions WHERE run_id = $run)"
+        steps = [("labels", f"DELETE FROM labels WHERE completion_id IN {ids}"),
+                 ("judgments", f"DELETE FROM judgments WHERE completion_id IN {ids}"),
+                 ("readings", f"DELETE FROM extractions WHERE completion_id IN {ids}"),
+                 ("completions", "DELETE FROM completions WHERE run_id = $run"),
+                 ("metrics", "DELETE FROM metrics WHERE run_id = $run"),
+                 ("ingested files", "DELETE FROM meta WHERE starts_with(key, 'shard:' || $run || '/')"),
+                 ("runs", "DELETE FROM runs WHERE run_id = $run")]
+        removed = {}
+        with self._write() as cur:
+            for what, sql in steps:
+                removed[what] = cur.execute(sql, {"run": run_id}).fetchone()[0]
+        return removed
+
     def set_meta(self, key: str, value: str) -> None:
         self.set_meta_many({key: value})
 

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from core.views.blocks import Source, View
 
-PAGES = ("overview", "curves", "completions", "label", "audit", "judge", "launch", "final")
+PAGES = ("overview", "runs", "curves", "completions", "strip", "label", "audit", "judge", "launch", "final")
 
 
 def module(page: str) -> ModuleType:

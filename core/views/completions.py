@@ -1,5 +1,6 @@
-"""Completions: filter by run, step, phase, decoding, problem, instrument verdicts and disagreement; every
-completion as plain text with each instrument's answer and span; one problem side by side across runs."""
+"""Completions: filter by run, step, phase, decoding, problem, instrument verdicts and disagreement; read each
+completion with every instrument's answer and span (highlighted, marked, or plain), or scan them as a sortable
+table that exports to CSV and Parquet."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,20 +10,22 @@ from core import browse
 from core.instruments import all_instruments
 from core.store import queries
 from core.views import source
-from core.views.blocks import Cards, View
+from core.views.blocks import Cards, Table, View
 from core.views.filters import Filter
 from core.views.state import State as Base, url
 
 PAGE_SIZE = 50
-SIDE = 4
+TABLE_ROWS = 500  # shown in table mode; the export holds up to EXPORT_ROWS
+EXPORT_ROWS = 100_000
+TEXT = ("highlight", "marks", "plain")
 
 
 @dataclass(frozen=True)
 class State(Base):
     filter: Filter = Filter()
     page: int = url("page", 0)
-    marks: bool = url("marks", True)
-    side: str | None = url("side")  # the problem shown side by side
+    mode: str = url("mode", "cards", allowed=("cards", "table"))
+    text: str = url("text", "highlight", allowed=TEXT)
 
 
 def instruments() -> list[tuple[str, str]]:
@@ -32,19 +35,24 @@ def instruments() -> list[tuple[str, str]]:
 def build(store: Any, state: State) -> View:
     view = View("completions", "Completions", state.to_params(), store.revision())
     q = state.filter.query(page=max(state.page, 0), page_size=PAGE_SIZE)
+    src_text = "completions matching the filter, with every instrument's reading"
+    if state.mode == "table":
+        table = queries.completions_table(store, q, TABLE_ROWS)
+        total = queries.queue_size(store, q)
+        view.blocks.append(Table("table", frame=table, title=f"{total:,} completions match" + (
+            f"; the first {TABLE_ROWS:,} shown (the export holds up to {EXPORT_ROWS:,})" if total > TABLE_ROWS else ""),
+            columns={"reward": ("number", "%.3f")}, source=source(store, src_text, runs=state.filter.runs, n=total)))
+        view.options.update(total=total, pages=1)
+        return view
     rows, total = queries.completions_page(store, q)
     readings = queries.readings(store, rows["completion_id"].tolist())
-    view.blocks.append(Cards("list", items=browse.cards(rows, readings, instruments(), state.marks), total=total,
-                             title=f"{total:,} completions match",
-                             source=source(store, "completions matching the filter, with every instrument's reading",
-                                           runs=state.filter.runs, n=total)))
-    shared = queries.shared_problems(store)
-    view.options.update(pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), shared=shared)
-    if len(shared):
-        problem = state.side if state.side in set(shared["problem_id"]) else shared["problem_id"].iloc[0]
-        side, _ = queries.completions_page(store, queries.CompletionQuery(problem_id=problem, page_size=SIDE))
-        side_readings = queries.readings(store, side["completion_id"].tolist())
-        view.blocks.append(Cards("side", items=browse.cards(side, side_readings, instruments()),
-                                 total=len(side), title=f"Problem {problem} side by side",
-                                 source=source(store, "one problem's completions across runs", n=len(side))))
+    view.blocks.append(Cards("list", items=browse.cards(rows, readings, instruments(), state.text == "marks"),
+                             total=total, title=f"{total:,} completions match",
+                             source=source(store, src_text, runs=state.filter.runs, n=total)))
+    view.options.update(total=total, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
     return view
+
+
+def export(store: Any, state: State) -> Any:
+    """Every filtered completion (up to EXPORT_ROWS) as the table mode's rows, for CSV / Parquet."""
+    return queries.completions_table(store, state.filter.query(), EXPORT_ROWS)

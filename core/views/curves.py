@@ -21,7 +21,6 @@ from core.views import source
 from core.views.blocks import Chart, Links, Note, Table, View
 from core.views.state import State as Base, url
 
-PREFERRED = {"reward", "frac_reward_zero_std"}
 KEYS = ["line", "name", "phase", "decoding", "step"]
 
 
@@ -30,6 +29,7 @@ class State(Base):
     runs: tuple[str, ...] = url("run", ())
     metrics: tuple[str, ...] = url("metric", ())
     fold: bool = url("fold", True)
+    smooth: float = url("smooth", 0.6)  # EMA weight for training series (0: raw)
 
 
 def options(store: Any) -> list[str]:
@@ -37,9 +37,17 @@ def options(store: Any) -> list[str]:
     return queries.metric_runs(store)
 
 
-def default_metrics(names: list[str]) -> list[str]:
-    preferred = set(queries.instrument_names()) | PREFERRED
-    return [n for n in names if n in preferred] or names
+def default_metrics(names: list[str], spec: str | None) -> list[str]:
+    """What to open with: the reward, its circular twin (the reward's own instrument on held-out problems), and two
+    independent metrics — three or four panels, not twenty lines."""
+    roles = {n: metric_role(n, spec) for n in names if not n.startswith("train/")}
+    chosen = [n for n in names if n == "reward"]
+    chosen += [n for n in names if roles.get(n) == "circular"][:1]
+    independent = [n for n in names if roles.get(n) == "independent"]
+    order = {n: i for i, n in enumerate(["last_number", "study_last_number", "lenient", "study_lenient", "format",
+                                         "study_format", "judge", "math_verify", "strict_tag", "study_strict_tag"])}
+    chosen += sorted(independent, key=lambda n: order.get(n, 99))[:2]
+    return chosen or names[:4]
 
 
 def with_intervals(data: pd.DataFrame) -> pd.DataFrame:
@@ -85,15 +93,18 @@ def build(store: Any, state: State) -> View:
     data = queries.metrics(store, runs)
     found = store_flags(store, runs)
     if found:
-        view.blocks.append(Links("flags", icon="📉", source=source(store, "flags over these runs' metrics", runs),
+        view.blocks.append(Links("flags", icon="📉", title=f"Flags ({len(found)}), strongest first",
+                                 source=source(store, "flags over these runs' metrics", runs),
                                  items=[(f.message, "curves", {"run": list(f.runs)}) for f in found]))
     grouped = bool((data["seed_group"].notna() & (data["seed_group"] != "")).any())
     data = fold_seeds(data) if grouped and state.fold else with_intervals(data)
     names = sorted(data["name"].unique())
-    shown = [m for m in state.metrics if m in names] or default_metrics(names)
+    shown = [m for m in state.metrics if m in names] or default_metrics(names, data["reward_spec"].dropna().iloc[0]
+                                                                         if data["reward_spec"].notna().any() else None)
     src = source(store, "logged metrics, and each instrument's accuracy per (run, step, phase, decoding) from its "
                         "readings; intervals: Wilson over problems, or t across seeds", runs)
-    view.blocks.append(Chart("curves", figure=charts.curves(data, shown).to_plotly_json(), source=src))
+    figure = charts.panels(data, shown, max(0.0, min(state.smooth, 0.99)), _markers(found, data))
+    view.blocks.append(Chart("curves", figure=figure.to_plotly_json(), source=src))
     view.blocks.append(Table("ends", frame=_ends(data[data["name"].isin(shown)]), title="Start → end",
                              columns={k: ("number", "%.3f") for k in ("start", "end", "change")}, source=src,
                              caption="role: `reward` is what training maximised; `circular` metrics share an "
@@ -101,6 +112,18 @@ def build(store: Any, state: State) -> View:
                                      "`independent` metrics are the ones to believe. Intervals are 95%."))
     view.options.update(metrics=names, shown=shown, grouped=grouped)
     return view
+
+
+def _markers(found: list, data: pd.DataFrame) -> list[tuple[str, str, int, float, str]]:
+    """Each flag as a marker at its metric's last eval point, on the line it is about (a run, or its group)."""
+    out = []
+    for f in found:
+        line = data[(data["name"] == f.metric) & (data["decoding"] == f.decoding) & (data["phase"] == "eval")
+                    & data["line"].isin([f.unit, *f.runs])]
+        if len(line):
+            last = line.sort_values("step").iloc[-1]
+            out.append((f.metric, last["line"], int(last["step"]), float(last["value"]), f.message))
+    return out
 
 
 def _ends(data: pd.DataFrame) -> pd.DataFrame:

@@ -40,7 +40,7 @@ def build(store: Any, state: State) -> View:
         rates = queries.run_accuracy(store)
         table = runs.merge(rates, on="run_id", how="left", suffixes=("", "_read")) if len(rates) else runs
         shown = [c for c in names if c in table]
-        blocks.append(Table("runs", frame=table[["run_id", "model", "reward_spec", "status", "completions",
+        blocks.append(Table("runs", frame=table[["run_id", "model", "reward_spec", "status", "completions", "steps",
                                                  "last_step"] + shown], title="Runs",
                             columns={c: ("progress", "%.3f") for c in shown},
                             caption="Instrument columns: share of a run's completions each extractor calls correct "

@@ -1,0 +1,63 @@
+"""One prompt through training: a problem's completions at every step of each chosen run, side by side (eval and
+final; training ones where the problem was trained on), each with its verdicts and a word-level diff against the
+same run's previous step — what the policy learned to write for this one question."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from core import browse
+from core.instruments import all_instruments
+from core.store import queries
+from core.views import source
+from core.views.blocks import Cards, Note, View
+from core.views.state import State as Base, url
+
+PHASES = ("eval", "final", "train")
+
+
+@dataclass(frozen=True)
+class State(Base):
+    problem: str | None = url("problem")
+    runs: tuple[str, ...] = url("run", ())
+    steps: tuple[int, ...] = url("strip_step", ())  # empty: every step
+    phase: str = url("phase", "eval", allowed=PHASES)
+    decoding: str = url("decoding", "greedy", allowed=("greedy", "sampled"))
+    samples: int = url("samples", 1)
+
+
+def build(store: Any, state: State) -> View:
+    view = View("strip", "One prompt through training", state.to_params(), store.revision())
+    if not state.problem:
+        view.blocks.append(Note("empty", tone="info", text="Choose a problem: open this page from a completion "
+                                "(\"Follow this prompt\") or pick one below."))
+        return view
+    rows = queries.prompt_strip(store, state.problem, list(state.runs) or None)
+    view.options.update(runs=sorted(rows["run_id"].unique()), steps=sorted(rows["step"].unique().tolist()),
+                        question=rows["question"].iloc[0] if len(rows) else "", gold=rows["gold"].iloc[0]
+                        if len(rows) else "")
+    rows = rows[(rows["phase"] == state.phase) & (rows["sample"] < max(state.samples, 1))]
+    if state.phase != "train":
+        rows = rows[rows["decoding"] == state.decoding]
+    if state.steps:
+        rows = rows[rows["step"].isin(state.steps)]
+    if rows.empty:
+        view.blocks.append(Note("none", tone="info", text=f"No {state.phase} completions of this problem in these "
+                                "runs (training completions exist only where it was a training problem)."))
+        return view
+    readings = queries.readings(store, rows["completion_id"].tolist())
+    cards = browse.cards(rows, readings, [(i.name, i.kind) for i in all_instruments()])
+    by_key = {}
+    for card in cards:  # the diff is against the same run, sample and decoding at the previous step shown
+        key = (card["run_id"], card["decoding"], card["sample"])
+        previous = by_key.get(key)
+        card["diff"] = browse.word_diff(previous["text"], card["text"]) if previous else None
+        card["previous_step"] = previous["step"] if previous else None
+        by_key[key] = card
+    src = source(store, f"completions of problem {state.problem} ({state.phase}, {state.decoding})",
+                 runs=sorted(rows["run_id"].unique()), n=len(rows))
+    view.blocks.append(Cards("strip", items=cards, total=len(cards), title=f"{len(cards)} completions", source=src))
+    view.options["grid"] = pd.DataFrame(cards)[["run_id", "step"]].drop_duplicates().to_dict("records")
+    return view
