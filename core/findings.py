@@ -20,16 +20,19 @@ class Reopened:
     note: str
     page: str
     params: dict[str, list[str]]
-    today: View
+    today: View | None  # None for a text block
     pinned: View | None  # None for findings pinned before snapshots existed (release 1)
     pinned_revision: int | None
+    kind: str = "view"  # view | text
 
     @property
     def changed(self) -> bool:
-        return self.pinned is not None and self.pinned.digest() != self.today.digest()
+        return self.pinned is not None and self.today is not None and self.pinned.digest() != self.today.digest()
 
     def provenance(self) -> str:
         """One sentence: which data the numbers below come from."""
+        if self.today is None:
+            return ""
         if self.pinned is None:
             return f"Shown with today's data (store revision {self.today.revision}); no snapshot was kept when pinned."
         if self.changed:
@@ -48,6 +51,8 @@ def pin(store: Any, page: str, params: dict[str, list[str]], title: str, note: s
 
 def reopen(store: Any, row: Any) -> Reopened:
     """A finding (a row of queries.findings) rebuilt on today's data, beside its snapshot."""
+    if row.kind == "text":
+        return Reopened(int(row.finding_id), row.title, row.note or "", "", {}, None, None, None, "text")
     params = json.loads(row.state) if isinstance(row.state, str) else dict(row.state or {})
     params = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     snapshot = json.loads(row.snapshot) if isinstance(row.snapshot, str) else None

@@ -37,6 +37,8 @@ def render(reopened: list[Reopened], title: str = "Yardstick findings") -> str:
 
 
 def finding_html(f: Reopened, plotly: "_Plotly") -> str:
+    if f.today is None:  # a text block between findings
+        return f"<section><pre>{_e(f.note)}</pre></section>"
     parts = [f"<section><h2>{_e(f.title)}</h2>",
              f"<p class='meta'>{_e(f.page)} · view: <code>{_e(link(f.page, f.params))}</code></p>",
              f"<p class='{'changed' if f.changed else 'meta'}'>{_e(f.provenance())}</p>"]
@@ -96,3 +98,58 @@ class _Plotly:
         out = pio.to_html(figure, full_html=False, include_plotlyjs="inline" if not self.inlined else False)
         self.inlined = True
         return out
+
+
+def markdown(reopened: list[Reopened], title: str = "Yardstick findings") -> str:
+    """The same findings as Markdown (for a wiki or a doc): titles, notes, numbers and tables as text; completions
+    in fences longer than any backtick run inside them; charts named, with their data in the HTML export."""
+    out = [f"# {_md(title)}", ""]
+    for f in reopened:
+        if f.today is None:
+            out += [_md(f.note), ""]
+            continue
+        out += [f"## {_md(f.title)}", "", f"*{_md(f.provenance())}*", f"View: `{link(f.page, f.params)}`", ""]
+        if f.note:
+            out += [_md(f.note), ""]
+        for b in f.today.blocks:
+            out += _block_md(b) + [""]
+    return "\n".join(out)
+
+
+def _md(text: object) -> str:
+    """Text for Markdown: characters with a meaning there are escaped, so names and notes stay text."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", "" if text is None else str(text))
+
+
+def _fence(text: str) -> list[str]:
+    import re
+
+    ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    return [ticks, text, ticks]
+
+
+def _block_md(b: Block) -> list[str]:
+    source = [f"<sub>source: {_md(b.source.describe())}</sub>"] if b.source else []
+    if isinstance(b, Note):
+        return [_md(b.text)]
+    if isinstance(b, Stat):
+        return [f"**{_md(b.label)}**: {_md(b.text())}"]
+    if isinstance(b, Table):
+        frame = b.frame.fillna("none").astype(str)
+        head = "| " + " | ".join(_md(c) for c in frame.columns) + " |"
+        rows = ["| " + " | ".join(_md(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+        return [f"### {_md(b.title)}" if b.title else "", head, "|" + "---|" * len(frame.columns), *rows,
+                _md(b.caption), *source]
+    if isinstance(b, Chart):
+        return [f"*(chart: {_md(b.title or b.key)} — drawn in the HTML export)*", *source]
+    if isinstance(b, Cards):
+        lines = [f"{_md(b.title)}; showing {len(b.items):,}:"]
+        for card in b.items:
+            lines += ["", _md(card.get("header", "")), *_fence(browse.preview(card.get("text", ""), False)),
+                      _md("   ".join(card.get("lines", [])))]
+        return lines + source
+    if isinstance(b, Links):
+        return [f"- {_md(label)}" for label, _, _ in b.items] + source
+    return []

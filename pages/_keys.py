@@ -57,3 +57,28 @@ def keyboard(item: int | None) -> tuple[str, int | None, str, str] | None:
         return None
     kind, item_typed, _, *answer = str(raw).split(":", 3)
     return kind, int(item_typed) if item_typed.lstrip("-").isdigit() else None, answer[0] if answer else "", str(raw)
+
+
+_ARROWS_JS = """
+export default function(component) {
+  const { setTriggerValue } = component;
+  const s = window.__ysArrows || (window.__ysArrows = { handler: null });
+  if (s.handler) document.removeEventListener('keydown', s.handler, true);
+  s.handler = (e) => {
+    const t = e.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') { setTriggerValue('move', 'next:' + Date.now()); }
+    else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { setTriggerValue('move', 'prev:' + Date.now()); }
+    else return;
+    e.preventDefault();
+  };
+  document.addEventListener('keydown', s.handler, true);
+}
+"""
+_arrows = st.components.v2.component("yardstick.meeting_keys", js=_ARROWS_JS)
+
+
+def arrows() -> tuple[str, str] | None:
+    """The arrow key pressed since the last run: ("next" | "prev", event id) or None (meeting mode)."""
+    raw = getattr(_arrows(key="meeting-keys", on_move_change=lambda: None), "move", None)
+    return (str(raw).split(":", 1)[0], str(raw)) if raw else None

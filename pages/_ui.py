@@ -64,10 +64,30 @@ def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return None
 
 
+def attempt(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+    """Run a core call for its effect; False (and the error shown) when it was refused."""
+    try:
+        fn(*args, **kwargs)
+    except YardstickError as exc:
+        show_error(exc)
+        return False
+    return True
+
+
 # --- URL state: a view's State is its URL, so a pasted link (or a pinned finding) reopens the view ----------
 def url_state() -> dict[str, list[str]]:
     """Every URL parameter with all its values."""
     return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def int_param(name: str) -> int | None:
+    value = st.query_params.get(name)
+    return int(value) if value is not None and value.lstrip("-").isdigit() and len(value) < 10 else None
+
+
+def state_flag(name: str) -> bool:
+    """A page's own on/off URL switch (e.g. the report's meeting mode)."""
+    return st.query_params.get(name) in ("1", "true")
 
 
 def state(cls: type[S]) -> S:

@@ -23,8 +23,8 @@ with st.expander("Rename, tag, annotate or delete a run", expanded=False):
         name = st.text_input("Name", row["name"] or run)
         tags = st.text_input("Tags (comma-separated)", ", ".join(row["tags"]) if row["tags"] is not None else "")
         notes = st.text_area("Notes", row["notes"] or "")
-        if st.form_submit_button("Save"):
-            ui.guarded(ui.store().edit_run, run, name, [t.strip() for t in tags.split(",") if t.strip()], notes)
+        if st.form_submit_button("Save") and ui.attempt(ui.store().edit_run, run, name,
+                                                         [t.strip() for t in tags.split(",") if t.strip()], notes):
             st.rerun()
 
     @st.dialog("Delete this run?")

@@ -39,3 +39,26 @@ def test_keyboard_labelling_survives_reload_and_kill(embedded_home):
     assert len(rows) == N
     assert rows[0] == ("100", False) and rows[4] == (None, True)
     assert len({r for r in rows if r[1] is False}) == N - N // 5
+
+
+def test_back_then_the_same_answer_saves_again_and_help_toggles(embedded_home):
+    """Two bugs of the first release: `b` then the same answer + Enter did nothing (the keystroke looked like one
+    already handled), and a second `?` did not hide the key list."""
+    with streamlit_server(embedded_home) as url, browser_page() as page:
+        page.goto(f"{url}/label?run=gsm8k-6b_verification&labeller=kb2")
+        page.get_by_text("labelled by kb2").wait_for(timeout=60_000)
+        page.keyboard.type("42")
+        page.keyboard.press("Enter")
+        page.get_by_text("1 this session").wait_for(timeout=30_000)
+        page.keyboard.press("b")
+        page.get_by_text("0 this session").wait_for(timeout=30_000)
+        page.keyboard.type("42")
+        page.keyboard.press("Enter")
+        page.get_by_text("1 this session").wait_for(timeout=30_000)
+        page.keyboard.press("?")
+        page.get_by_text("show or hide this cheatsheet").wait_for(timeout=30_000)
+        page.keyboard.press("?")
+        page.get_by_text("show or hide this cheatsheet").wait_for(state="detached", timeout=30_000)
+    store = Store(embedded_home / "yardstick.duckdb")
+    rows = store.cursor().execute("SELECT completion_id, answer FROM labels WHERE labeller = 'kb2'").fetchall()
+    assert len(rows) == 2 and rows[0] == rows[1]  # the same item labelled twice: history keeps both

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from test_pages import open_page
+from test_pages import open_page, unescape
 
 from core import launcher
 from core.importers import import_path
@@ -48,3 +48,41 @@ def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
     problems = [set(store.cursor().execute("SELECT DISTINCT problem_id FROM completions WHERE run_id = ? AND "
                                            "phase = 'eval'", [r.run_id]).df()["problem_id"]) for r in runs]
     assert problems[0] == problems[1] and len(problems[0]) == 2  # one eval set per experiment: pairs by problem
+
+
+def test_a_queued_runs_curves_link_keeps_the_run(embedded_home):
+    """First release: the Launch page's Curves link under a queued seed opened another run and rewrote the URL."""
+    (rid,) = launcher.submit({"model": "pocket-mini", "steps": 1})
+    launcher.cancel(rid)  # still without metrics, and the page's scheduler will not start it during the test
+    at = open_page("curves", run=rid)
+    assert at.query_params["run"] in (rid, [rid])
+    assert any(rid in unescape(i.value) and "No metrics yet" in i.value for i in at.info)
+
+
+def test_the_worker_beats_while_the_pocket_model_builds(isolated_env):
+    """First release: a first run read as 'crashed' for ~50 s while the pocket model was being built, because the
+    heartbeat only started with training."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    from core import home
+    from core.runfolder import RunFolder
+
+    (rid,) = launcher.submit({"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2,
+                              "max_completion_length": 8, "eval_samples": 0})
+    folder = RunFolder(home.runs_dir() / rid)
+    folder.claim()
+    proc = subprocess.Popen([sys.executable, "-m", "core.train", str(folder.path)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    beats = set()
+    deadline = time.time() + 900
+    while proc.poll() is None and time.time() < deadline:
+        status = folder.status()
+        if status.get("message", "").startswith("loading the model") and (folder.path / "heartbeat.json").exists():
+            beats.add(json.loads((folder.path / "heartbeat.json").read_text())["at"])
+        time.sleep(0.5)
+    proc.kill() if proc.poll() is None else None
+    assert proc.wait(timeout=60) == 0 and folder.status()["state"] == "finished"
+    assert len(beats) >= 2, "the heartbeat went on while the model was built"

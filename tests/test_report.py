@@ -13,10 +13,10 @@ def test_report_page_lists_findings_with_links(embedded_home):
                  "reward up, accuracy down")
     store.close()
     at = open_page("report")
-    assert any(t.value.startswith("Format-only games the metric") for t in at.text)
+    assert any(t.value.startswith("1. Format-only games the metric") for t in at.text)
     link = next(p.proto for p in at.get("page_link") if p.proto.label == "Open this view")
     assert "run=study-format-only" in link.query_string
-    assert any(b.proto.label == "Download the report (HTML)" for b in at.get("download_button"))
+    assert {b.proto.label for b in at.get("download_button")} >= {"HTML report", "Markdown"}
 
 
 def test_report_html_is_self_contained_and_escaped(isolated_env):
@@ -58,3 +58,41 @@ def test_a_report_says_when_the_data_changed_since_pinning(isolated_env):
     assert ends.loc["reward", "end"] == 0.4 and pinned.loc["reward", "end"] == 0.9
     html = report.render([f])
     assert "changed since this was pinned" in html and "As pinned" in html
+
+
+def test_findings_are_edited_reordered_deleted_and_exported_as_markdown(isolated_env):
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    store = Store(isolated_env / "yardstick.duckdb")
+    store.ingest(Batch(runs=[{"run_id": "r", "reward_spec": "format"}], metrics=pd.DataFrame(
+        {"run_id": "r", "step": [0, 10], "name": "reward", "value": [0.2, 0.9], "phase": "train",
+         "decoding": "sampled"})))
+    a = findings.pin(store, "curves", {"run": ["r"]}, "first")
+    b = findings.pin(store, "overview", {}, "second")
+    store.add_note_block("Context for the meeting | with a *pipe*")
+    store.move_finding(b, -1)
+    store.edit_finding(a, "first, renamed", "a note")
+    assert [f.title for f in findings.reopen_all(store)] == ["second", "first, renamed",
+                                                             "Context for the meeting | with a *pipe*"]
+    md = report.markdown(findings.reopen_all(store))
+    assert "## first, renamed" in md and "Context for the meeting \\| with a \\*pipe\\*" in md
+    store.delete_finding(b)
+    assert [f.title for f in findings.reopen_all(store)][0] == "first, renamed"
+
+
+def test_exported_charts_keep_their_colours(isolated_env):
+    import re
+
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    store = Store(isolated_env / "yardstick.duckdb")
+    for run in ("a", "b", "c"):
+        store.ingest(Batch(runs=[{"run_id": run, "reward_spec": "format"}], metrics=pd.DataFrame(
+            {"run_id": run, "step": [0, 10], "name": "reward", "value": [0.2, 0.9], "phase": "train",
+             "decoding": "sampled"})))
+    findings.pin(store, "curves", {"run": ["a", "b", "c"]}, "three runs")
+    html = report.render(findings.reopen_all(store))
+    from core.charts import colours
+
+    drawn = set(re.findall(r'"line":\{"color":"(#[0-9a-f]{6})"', html))
+    runs = set(colours(["a", "b", "c"]).values())
+    assert len(runs) == 3 and runs <= drawn  # one distinct colour per run, as on the page
+    assert not re.search(r"#00000[1-9]", html)  # no theme placeholders (#000001…) left for a renderer to fill

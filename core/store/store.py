@@ -295,6 +295,35 @@ class Store:
                         [completion_id, model, prompt_version, verdict.status, verdict.answer,
                          verdict.answer is None, verdict.reason, verdict.raw, verdict.cost_usd, now()])
 
+    def add_note_block(self, text: str) -> int:
+        """A text block between findings (context for a meeting), appended at the end of the report."""
+        if not text.strip():
+            raise BadInput("Empty text block", "Write something for the block, or leave it out.")
+        return self.add_finding(text.strip().split("\n")[0][:80], text, "", {}, kind="text")
+
+    def edit_finding(self, finding_id: int, title: str, note: str) -> None:
+        if not title.strip():
+            raise BadInput("A finding needs a title", "Say in a few words what this view shows.")
+        with self._write() as cur:
+            cur.execute("UPDATE findings SET title = ?, note = ? WHERE finding_id = ?", [title.strip(), note,
+                                                                                       finding_id])
+
+    def move_finding(self, finding_id: int, offset: int) -> None:
+        """Move a finding `offset` places up (−) or down (+) in the report's order."""
+        with self._write() as cur:
+            order = [r[0] for r in cur.execute("SELECT finding_id FROM findings ORDER BY position, finding_id")
+                     .fetchall()]
+            if finding_id not in order:
+                return
+            i = order.index(finding_id)
+            order.insert(max(0, min(len(order) - 1, i + offset)), order.pop(i))
+            for position, fid in enumerate(order):
+                cur.execute("UPDATE findings SET position = ? WHERE finding_id = ?", [position, fid])
+
+    def delete_finding(self, finding_id: int) -> None:
+        with self._write() as cur:
+            cur.execute("DELETE FROM findings WHERE finding_id = ?", [finding_id])
+
     def edit_run(self, run_id: str, name: str | None = None, tags: list[str] | None = None,
                  notes: str | None = None) -> None:
         """Rename, tag or annotate a run (the user's fields: a later ingest of its folder leaves them alone)."""
@@ -347,14 +376,14 @@ class Store:
                                                     [prefix]).fetchall()}
 
     def add_finding(self, title: str, note: str, page: str, state: dict, snapshot: dict | None = None,
-                    revision: int | None = None) -> int:
+                    revision: int | None = None, kind: str = "view") -> int:
         """Pin a view (its page, URL state and a snapshot of what it showed) with a note, for the report."""
         if not title.strip():
             raise BadInput("A finding needs a title", "Say in a few words what this view shows.")
         with self._write() as cur:
             return cur.execute(
                 "INSERT INTO findings (title, note, page, state, snapshot, revision, position, kind, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM findings), 'view', ?) "
+                "VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM findings), ?, ?) "
                 "RETURNING finding_id", [title.strip(), note, page, json.dumps(state),
-                                         json.dumps(snapshot, default=str) if snapshot else None, revision,
+                                         json.dumps(snapshot, default=str) if snapshot else None, revision, kind,
                                          now()]).fetchone()[0]

@@ -64,7 +64,9 @@ def build(store: Any, state: State) -> View:
         view.blocks.append(Note("agrees", text=f"{chosen} agrees with {reference} on every completion.",
                                 tone="success"))
     else:
-        wrong = wrong.assign(open=[f"/completions?id={cid}" for cid in wrong["completion_id"]])
+        wrong = wrong.assign(open=[f"/completions?id={cid}" for cid in wrong["completion_id"]],
+                             answer=wrong["answer"].fillna("none"),
+                             reference_answer=wrong["reference_answer"].fillna("none"))
         view.blocks.append(Table("disagreements", frame=wrong[["kind", "run_id", "answer", "reference_answer", "open"]],
                                  title=f"Where {chosen} and {reference} disagree",
                                  columns={"open": ("link", "open")}, source=src))
@@ -92,7 +94,9 @@ def _agreement(store: Any, view: View, state: State, people: Any) -> None:
                          n=v["n"], source=src),
                     Stat("agreement-kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src)]
     differ = pairs[pairs["first_answer"].fillna("∅") != pairs["second_answer"].fillna("∅")]
-    differ = differ.assign(open=[f"/completions?id={cid}" for cid in differ["completion_id"]])
+    differ = differ.assign(open=[f"/completions?id={cid}" for cid in differ["completion_id"]],
+                           first_answer=differ["first_answer"].fillna("none"),
+                           second_answer=differ["second_answer"].fillna("none"))
     view.blocks.append(Table("agreement-rows", frame=differ.rename(columns={
         "first_answer": f"{first} (1st)", "second_answer": f"{second} (2nd)"})[
         ["run_id", "gold", f"{first} (1st)", f"{second} (2nd)", "open"]], title="Where they disagree",
