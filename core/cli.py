@@ -153,6 +153,64 @@ def _view(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replicate(args: argparse.Namespace) -> int:
+    """Queue the study's experiments × seeds and the final evaluation, wait for them (this process's scheduler runs
+    them, or the app's if it is up), then print the claims table and write the report."""
+    import time
+
+    from core import launcher, replicate, report, scheduler, views
+    from core.errors import StoreBusy
+
+    overrides = {}
+    for pair in args.set or []:
+        key, _, value = pair.partition("=")
+        try:
+            overrides[key] = json.loads(value)
+        except ValueError:
+            overrides[key] = value
+    name = args.out or f"replicate-{replicate.slug(args.model)}-{args.steps}-steps-{args.seeds}-seeds"
+    plan = replicate.start(replicate.Plan(name, tuple(range(1, args.seeds + 1)), args.model, args.data, args.steps,
+                                          overrides, args.samples))
+    est = replicate.estimate_seconds(plan)
+    print(f"replication {plan.name}: {est['runs']} runs + final evaluation; expect about {est['total_s'] / 60:.0f} "
+          f"min ({est['seconds_per_step']:.2f} s/step {'measured here' if est['measured'] else 'assumed'})",
+          file=sys.stderr, flush=True)
+    started, said = time.time(), ""
+    scheduler.ensure()
+    while True:
+        progress = replicate.advance(plan)
+        done = sum(r["state"] == "finished" for r in progress.runs)
+        line = f"{done}/{len(progress.runs)} runs finished" + (
+            f"; final evaluation {progress.evaluation['state']} ({progress.evaluation['step']}/"
+            f"{progress.evaluation['total']})" if progress.evaluation else "")
+        if line != said:
+            print(f"[{time.time() - started:6.0f} s] {line}", file=sys.stderr, flush=True)
+            said = line
+        if progress.done:
+            break
+        time.sleep(2)
+    for problem in progress.failed:
+        print(f"warning: {problem}", file=sys.stderr)
+    try:
+        store = _read_store()
+    except StoreBusy:
+        print("The app holds the store: the claims table is on its Launch page (Replicate).", file=sys.stderr)
+        return 0
+    launcher.sync(store)
+    view = views.build(store, "replication", {"replication": [plan.name]})
+    path = replicate.manifest(plan.name).with_suffix(".html")
+    path.write_text(report.render_view(view, f"Replication: {plan.name}"))
+    claims = view.get("claims").frame
+    if args.json:
+        print(json.dumps(json.loads(claims.to_json(orient="records"))))
+    else:
+        for row in claims.to_dict("records"):
+            print(f"[{row['verdict']}] {row['claim']}\n    study: {row['study']}\n    ours:  "
+                  f"{row['ours (pooled, 95% CI)']}\n    per seed: {row['per seed']} · n: {row['n']}")
+    print(f"wall time {time.time() - started:.0f} s; report: {path}", file=sys.stderr)
+    return 0
+
+
 def _read_store():
     """The store for a command that only reads (the embedded default is imported on first use)."""
     from core.embedded import open_store
@@ -229,6 +287,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("params", nargs="*", help="the page's URL parameters as key=value, e.g. run=study-format-only")
     s.add_argument("--json", action="store_true", help="print the View's snapshot as JSON")
     s.set_defaults(func=_view)
+    s = sub.add_parser("replicate", help="re-run the study's experiments with several seeds, evaluate them, and "
+                       "print the claims table (held / reversed / not resolved at this n)")
+    s.add_argument("--seeds", type=int, default=3)
+    s.add_argument("--model", default="pocket", help="pocket, pocket-mini, a hub id or a local folder")
+    s.add_argument("--data", default="pocket", help="pocket, a GSM8K-style JSONL, or a hub id")
+    s.add_argument("--steps", type=int, default=100)
+    s.add_argument("--samples", type=int, default=4, help="sampled completions per problem in the final evaluation")
+    s.add_argument("--out", help="the replication's name (default: from the settings; the same name resumes it)")
+    s.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other run setting, e.g. n_eval=20")
+    s.add_argument("--json", action="store_true", help="print the claims table as JSON")
+    s.set_defaults(func=_replicate)
     s = sub.add_parser("train", help="train one GRPO run (per seed) from a run config JSON, in this process")
     s.add_argument("config", type=Path)
     s.add_argument("--seeds", help="comma-separated seeds: one run each, as a seed group")

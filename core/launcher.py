@@ -37,7 +37,7 @@ def submit(config: dict, seeds: list[int] | None = None) -> list[str]:
 
 
 def submit_evaluation(run_ids: list[str], base: bool = True, samples: int = 4, greedy: bool = True,
-                      models: dict[str, str] | None = None) -> str:
+                      models: dict[str, str] | None = None, job_id: str | None = None) -> str:
     """Queue the final evaluation of these runs' final checkpoints (and of their base model, and of any other
     `models` {label: local folder or hub id}) on the runs' held-out set; returns the job's run id."""
     runs = [RunFolder(home.runs_dir() / r) for r in run_ids]
@@ -60,7 +60,7 @@ def submit_evaluation(run_ids: list[str], base: bool = True, samples: int = 4, g
         targets.append({"label": label, "run_dir": str(path), "model": model, "step": 0, "base": True})
     if not targets:
         raise BadInput("Nothing to evaluate", "Choose runs with a final checkpoint, or the base model.")
-    job = f"{time.strftime('%Y%m%d-%H%M%S')}-final-evaluation"
+    job = job_id or f"{time.strftime('%Y%m%d-%H%M%S')}-final-evaluation"
     RunFolder(home.runs_dir() / job).create({
         "kind": "evaluate", "name": f"final evaluation of {len(targets)} model(s)", "targets": targets,
         "samples": samples, "greedy": greedy, "reward": "(evaluation)", "steps": len(targets),

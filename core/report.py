@@ -36,6 +36,12 @@ def render(reopened: list[Reopened], title: str = "Yardstick findings") -> str:
     return "\n".join(parts)
 
 
+def render_view(view: View, title: str) -> str:
+    """One view (e.g. a replication) as a self-contained HTML document."""
+    return (f"<!doctype html><meta charset='utf-8'><title>{_e(title)}</title><style>{STYLE}</style>"
+            f"<h1>{_e(title)}</h1>" + view_html(view, _Plotly()))
+
+
 def finding_html(f: Reopened, plotly: "_Plotly") -> str:
     if f.today is None:  # a text block between findings
         return f"<section><pre>{_e(f.note)}</pre></section>"

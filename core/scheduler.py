@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from core import home, launcher
+from core import home, launcher, replicate
 from core.errors import BadInput
 from core.runfolder import RunFolder
 
@@ -63,6 +63,8 @@ class Scheduler:
             try:
                 self.owner = self.owner or self._acquire()
                 if self.owner:
+                    if self.home == home.home().resolve():
+                        replicate.advance_all()  # replications queue their next runs and evaluation
                     pump(self.home / "runs")
             except Exception:  # noqa: BLE001  (the queue must outlive one bad folder)
                 with open(self.home / "scheduler.log", "a") as log:

@@ -7,7 +7,7 @@ from core import launcher
 from core.runconfig import PRESETS, RunConfig
 from core.runfolder import LIVE
 from core.views import launch
-from pages import _ui as ui
+from pages import _replicate, _ui as ui
 
 st.title("🚀 Launch")
 st.caption("Runs train in their own process and write a run folder; the app ingests it every few seconds.")
@@ -46,7 +46,8 @@ if submitted:
 
 
 @st.fragment(run_every=2.0)
-def runs_panel() -> None:
+def runs_panel()
+_replicate.section() -> None:
     """Every run folder's state, refreshed every 2 s (and what they wrote ingested)."""
     ui.sync_runs()
     runs = launch.build(ui.store(), launch.State()).get("runs").frame
@@ -73,3 +74,4 @@ def runs_panel() -> None:
 
 
 runs_panel()
+_replicate.section()

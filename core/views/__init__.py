@@ -12,7 +12,8 @@ from typing import Any, Mapping
 
 from core.views.blocks import Source, View
 
-PAGES = ("overview", "runs", "curves", "completions", "strip", "label", "audit", "judge", "launch", "final")
+PAGES = ("overview", "runs", "curves", "completions", "strip", "label", "audit", "judge", "launch", "final",
+         "replication")
 
 
 def module(page: str) -> ModuleType:
