@@ -67,8 +67,8 @@ def cards(rows: pd.DataFrame, readings: pd.DataFrame, instruments: list[tuple[st
     return out
 
 
-HIGHLIGHTS = ("#ffe08a", "#a8e6a1", "#a6d4ff", "#f7b3d2", "#d7c4f2", "#ffc49b", "#b5ead7", "#f2e394", "#c9d6df",
-              "#e2c2a4")
+HIGHLIGHTS = ("#ffe08a", "#a8e6a1", "#a6d4ff", "#f7b3d2", "#d7c4f2", "#ffc49b", "#9ee6e6", "#d9d98c", "#c9d6df",
+              "#f4a6a6")
 
 
 def instrument_colours(names: list[str]) -> dict[str, str]:

@@ -49,6 +49,16 @@ class Flag:
     def run_id(self) -> str:
         return self.unit
 
+    @property
+    def headline(self) -> str:
+        """The flag in a few words (the message has the rule, the numbers and the intervals)."""
+        if self.kind == "diverging":
+            return f"{self.unit}: {self.metric} ({self.decoding}) fell {self.start:.2f} → {self.end:.2f} while the " \
+                   "reward went up"
+        if self.kind == "saturated":
+            return f"{self.unit}: the reward saturated ({self.end:.0%} of groups had identical rewards)"
+        return f"{self.unit}: {self.metric} rose ({self.lo:+.2f} at least) mostly through format"
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "runs": list(self.runs)}
 

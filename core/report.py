@@ -61,7 +61,7 @@ def link(page: str, params: dict[str, list[str]]) -> str:
     from urllib.parse import urlencode
 
     query = urlencode([(k, v) for k, values in params.items() for v in values])
-    return f"/{page}" + (f"?{query}" if query else "")
+    return ("/" if page == "overview" else f"/{page}") + (f"?{query}" if query else "")  # overview is the app's root
 
 
 def view_html(view: View, plotly: "_Plotly") -> str:
@@ -89,8 +89,8 @@ def block_html(block: Block, plotly: "_Plotly") -> str:
                 items.append(f"<pre>{_e(card['aside'])}</pre>")
         return "".join(items) + source
     if isinstance(block, Links):
-        return f"<h3>{_e(block.title)}</h3><ul>" + "".join(f"<li>{_e(label)}</li>" for label, _, _ in block.items) \
-            + f"</ul>{source}"
+        return f"<h3>{_e(block.title)}</h3><ul>" + "".join(f"<li>{_e(detail or label)}</li>"
+                                                           for label, _, _, detail in block.items) + f"</ul>{source}"
     return ""
 
 
@@ -157,5 +157,5 @@ def _block_md(b: Block) -> list[str]:
                       _md("   ".join(card.get("lines", [])))]
         return lines + source
     if isinstance(b, Links):
-        return [f"- {_md(label)}" for label, _, _ in b.items] + source
+        return [f"- {_md(detail or label)}" for label, _, _, detail in b.items] + source
     return []

@@ -175,5 +175,6 @@ def cards(b: Cards, columns: int = 0, prefix: str = "", highlight: bool = False,
 def links(b: Links, title: bool = True) -> None:
     if b.title and title:
         st.subheader(plain(b.title))
-    for label, page, params in b.items:
-        st.page_link(f"pages/{page}.py", label=plain(label), icon=b.icon or None, query_params=params)
+    for label, page, params, detail in b.items:
+        st.page_link(f"pages/{page}.py", label=plain(label), icon=b.icon or None, query_params=params,
+                     help=plain(detail) if detail else None)

@@ -156,11 +156,11 @@ def test_curves_fold_a_seed_group_into_a_95_interval_across_seeds(isolated_env):
 
 def test_overview_and_curves_flag_reward_hacking(embedded_home):
     at = open_page("overview")
-    links = [unescape(p.proto.label) for p in at.get("page_link")]
-    assert any(label.startswith("study-format-only: the reward went up") and "study_last_number (sampled) fell "
-               "0.23 → 0.03" in label for label in links)
+    links = {unescape(p.proto.label): unescape(p.proto.help) for p in at.get("page_link")}
+    label = "study-format-only: study_last_number (sampled) fell 0.23 → 0.03 while the reward went up"
+    assert label in links and "n = 50" in links[label]  # the whole rule, numbers and interval on hover
     at = open_page("curves", run="study-format-only")
-    assert any("study_last_number (sampled) fell 0.23 → 0.03" in unescape(p.proto.label) for p in at.get("page_link"))
+    assert any(unescape(p.proto.label) == label for p in at.get("page_link"))
     assert [t for t in figure(at)["data"] if t.get("name") == "flag"], "the flag is marked on its panel"
 
 

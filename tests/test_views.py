@@ -25,6 +25,7 @@ EXAMPLES = {
     "judge": {"scope": ["filter"], "model": ["claude-haiku-4-5-20251001"], "run": ["r1"], "v.format": ["wrong"]},
     "launch": {},
     "runs": {"compare": ["a", "b"]},
+    "replication": {"replication": ["pocket-3-seeds"]},
     "final": {"run": ["a", "b"]},
 }
 

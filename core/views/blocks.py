@@ -128,9 +128,10 @@ class Cards(Block):
 
 @dataclass
 class Links(Block):
-    """Links to other views: (label, page, params) — e.g. each flag opens its curve."""
+    """Links to other views: (label, page, params, detail) — e.g. each flag opens its curve; the detail (the full
+    sentence) shows on hover and in reports."""
 
-    items: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
+    items: list[tuple[str, str, dict[str, list[str]], str]] = field(default_factory=list)
     title: str = ""
     icon: str = ""
     kind: ClassVar[str] = "links"

@@ -95,7 +95,7 @@ def build(store: Any, state: State) -> View:
     if found:
         view.blocks.append(Links("flags", icon="📉", title=f"Flags ({len(found)}), strongest first",
                                  source=source(store, "flags over these runs' metrics", runs),
-                                 items=[(f.message, "curves", {"run": list(f.runs)}) for f in found]))
+                                 items=[(f.headline, "curves", {"run": list(f.runs)}, f.message) for f in found]))
     grouped = bool((data["seed_group"].notna() & (data["seed_group"] != "")).any())
     data = fold_seeds(data) if grouped and state.fold else with_intervals(data)
     names = sorted(data["name"].unique())

@@ -30,7 +30,7 @@ def build(store: Any, state: State) -> View:
         blocks.append(Links("flags", title="What to look at", icon="📉", source=source(
             store, "flags over every run's metrics (rule, numbers and interval in each)",
             runs=sorted({r for f in found for r in f.runs})),
-            items=[(f.message, "curves", {"run": list(f.runs)}) for f in found]))
+            items=[(f.headline, "curves", {"run": list(f.runs)}, f.message) for f in found]))
     runs = queries.runs(store)
     names = queries.instrument_names()
     if runs.empty:
