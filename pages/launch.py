@@ -46,8 +46,7 @@ if submitted:
 
 
 @st.fragment(run_every=2.0)
-def runs_panel()
-_replicate.section() -> None:
+def runs_panel() -> None:
     """Every run folder's state, refreshed every 2 s (and what they wrote ingested)."""
     ui.sync_runs()
     runs = launch.build(ui.store(), launch.State()).get("runs").frame

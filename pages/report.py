@@ -23,7 +23,6 @@ def show(f: findings.Reopened, prefix: str) -> None:
     if f.note:
         st.text(f.note)
     render.view(f.today, prefix=prefix)
-    st.page_link(f"pages/{f.page}.py", label="Open this view", icon="↗️", query_params=f.params)
 
 
 if present:
@@ -36,6 +35,8 @@ if present:
     f = reopened[slide]
     st.header(f"{slide + 1} / {len(reopened)} · {ui.plain(f.title)}")
     show(f, f"slide-{f.finding_id}-")
+    if f.today is not None:
+        st.page_link(f"pages/{f.page}.py", label="Open this view", icon="↗️", query_params=f.params)
     cols = st.columns([1, 1, 6])
     if cols[0].button("← previous", disabled=slide == 0):
         st.query_params["slide"] = str(slide - 1)
@@ -68,6 +69,8 @@ for i, f in enumerate(reopened):
     with st.container(border=True):
         head = st.columns([6, 1, 1, 1, 1])
         head[0].text(f"{i + 1}. {f.title}" + (f"  ·  {f.page}" if f.page else "  ·  text"))
+        if f.today is not None:
+            head[0].page_link(f"pages/{f.page}.py", label="Open this view", icon="↗️", query_params=f.params)
         if head[1].button("↑", key=f"up-{f.finding_id}", disabled=i == 0):
             ui.store().move_finding(f.finding_id, -1)
             st.rerun()

@@ -10,7 +10,7 @@ def test_hostile_completions_render_as_text_and_nothing_runs(isolated_env):
     dialogs = []
     with streamlit_server(isolated_env) as url, browser_page() as page:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{url}/completions?run=hostile")
+        page.goto(f"{url}/completions?run=hostile&text=plain")
         page.get_by_text("completions match").wait_for(timeout=60_000)
         page.get_by_text("<script>window.pwned = 1</script>", exact=False).first.wait_for(timeout=30_000)
         body = page.inner_text("body")
@@ -20,3 +20,18 @@ def test_hostile_completions_render_as_text_and_nothing_runs(isolated_env):
         assert page.locator('img[src="x"]').count() == 0
         assert page.locator("a[href='http://example.com']").count() == 0
         assert dialogs == []
+
+
+def test_hostile_completions_stay_text_when_highlighted(isolated_env):
+    """The highlighted view is HTML made from escaped text: nothing in a completion runs or renders as markup."""
+    hostile_store(isolated_env)
+    dialogs = []
+    with streamlit_server(isolated_env) as url, browser_page() as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{url}/completions?run=hostile")
+        page.get_by_text("completions match").wait_for(timeout=60_000)
+        page.locator("mark").first.wait_for(timeout=30_000)
+        shown = "\n".join(page.locator("pre:has(mark)").all_inner_texts())  # locators reach into shadow roots
+        assert "<script>window.pwned = 1</script>" in shown and '<img src="x" onerror="window.pwned = 2">' in shown
+        assert page.evaluate("window.pwned") is None and dialogs == []
+        assert page.locator('img[src="x"]').count() == 0 and page.locator("a[href='http://example.com']").count() == 0

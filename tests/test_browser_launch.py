@@ -30,10 +30,11 @@ def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
         assert run.config()["reward"] == "format" and run.config()["model"] == "pocket-mini"
 
         page.goto(f"{url}/curves?run={run.run_id}")
-        page.locator(".js-plotly-plot .legendtext", has_text="reward [reward]").first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot .annotation-text", has_text="reward").first.wait_for(timeout=60_000)
+        titles = page.locator(".js-plotly-plot .annotation-text").evaluate_all("els => els.map(e => e.textContent)")
+        assert titles[0] == "reward" and "format" in titles  # one panel per metric: the reward, its circular twin
         legend = page.locator(".js-plotly-plot .legendtext").evaluate_all("els => els.map(e => e.textContent)")
-        assert any("reward [reward]" in t for t in legend)
-        assert any("format" in t and "greedy" in t for t in legend)
+        assert legend == [run.config()["seed_group"]]  # one legend entry (one colour) per run, or per seed group
 
         page.goto(f"{url}/completions?run={run.run_id}&step=4")
         wait_for_text(page, "completions match", 60_000)
