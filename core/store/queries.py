@@ -20,10 +20,16 @@ def summary(store: Store) -> dict[str, int]:
 
 
 def runs(store: Store) -> pd.DataFrame:
+    """Every run with what it holds: completions and their last step, and its logged metrics (steps, last step,
+    names) — runs imported with metrics only have no completions but do have steps."""
     return store.cursor().execute(
-        "SELECT r.run_id, r.name, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, r.created_at, "
-        "count(c.completion_id) AS completions, max(c.step) AS last_step FROM runs r "
-        "LEFT JOIN completions c USING (run_id) GROUP BY ALL ORDER BY r.created_at, r.run_id").df()
+        "WITH c AS (SELECT run_id, count(*) AS completions, max(step) AS last_step FROM completions GROUP BY 1), "
+        "m AS (SELECT run_id, count(DISTINCT step) AS metric_steps, max(step) AS last_metric_step, "
+        "      list(DISTINCT name ORDER BY name) AS metric_names FROM metrics GROUP BY 1) "
+        "SELECT r.run_id, r.name, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, "
+        "r.created_at, coalesce(c.completions, 0) AS completions, c.last_step, coalesce(m.metric_steps, 0) AS "
+        "metric_steps, m.last_metric_step, coalesce(m.metric_names, []) AS metric_names FROM runs r "
+        "LEFT JOIN c USING (run_id) LEFT JOIN m USING (run_id) ORDER BY r.created_at, r.run_id").df()
 
 
 def instrument_names(kind: str | None = None) -> list[str]:
@@ -50,7 +56,8 @@ def audit_pairs(store: Store, reference: str, run_ids: list[str] | None = None) 
         "r.answer AS reference_answer, c.run_id FROM extractions e "
         "JOIN reference_verdicts r ON r.completion_id = e.completion_id AND r.reference = ? "
         "JOIN completions c ON c.completion_id = e.completion_id "
-        "WHERE e.instrument IN (SELECT unnest(?)) AND (? IS NULL OR c.run_id IN (SELECT unnest(?)))",
+        "WHERE e.instrument IN (SELECT unnest(?)) AND e.verdict IS NOT NULL "  # no gold: nothing to audit
+        "AND (? IS NULL OR c.run_id IN (SELECT unnest(?)))",
         [reference, instrument_names("extractor"), run_ids, run_ids or []]).df()
 
 
@@ -126,7 +133,7 @@ class CompletionQuery:
 
 VERDICT_NAMES = ("correct", "wrong", "no answer")
 _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NULL",
-                "no answer": "NOT verdict AND answer IS NULL"}
+                "no answer": "coalesce(NOT verdict, true) AND answer IS NULL"}  # NULL verdict: no gold
 
 
 def _where(q: CompletionQuery) -> tuple[str, list]:

@@ -79,7 +79,7 @@ class Recorder:
         def reward(prompts: list, completions: list, **kwargs: Any) -> list[float]:
             texts = [_text(c) for c in completions]
             golds = [None if g is None else str(g) for g in kwargs.get(self.answer_key, [None] * len(texts))]
-            values = [float(v) for v in read_all(texts, golds, [inst], workers=1)[name].verdicts]
+            values = [float(bool(v)) for v in read_all(texts, golds, [inst], workers=1)[name].verdicts]  # no gold: 0
             self._collect(name, prompts, texts, golds, values, kwargs)
             return values
 
