@@ -67,13 +67,12 @@ def load(path: Path, seen: Seen | None = None, data: Path | None = None) -> Batc
         names = names or rewards
         phase = "eval" if set(table["step"]) & eval_steps else "train"
         frames.append(trl_table.completions(table, run, f"completions/{file.name}", rewards, weights, golds, phase))
-    completions = pd.concat(frames, ignore_index=True) if frames else None
     meta = shard_keys(run, [f"completions/{p.name}" for p in files]
                       + ([f"{STATE_KEY}{state_step}"] if entries else []))
     row = {"run_id": run, "name": path.resolve().name, "source": SOURCE, "model": _model(path),
            "reward_spec": trl_table.reward_spec(names, weights), "status": "imported",
            "config": _config(path, state, names, weights)}
-    return Batch(runs=[row], completions=completions, metrics=trl_table.metrics(entries, run),
+    return Batch(runs=[row], completions=trl_table.numbered(frames), metrics=trl_table.metrics(entries, run),
                  problem_source=run, meta=meta)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -92,17 +91,19 @@ def completions(df: pd.DataFrame, run_id: str, where: str, rewards: list[str], w
         gold = [(golds or {}).get(q.strip()) for q in questions]
     values = {name: pd.to_numeric(df[name], errors="coerce").tolist() for name in rewards}
     components = [{n: (None if math.isnan(values[n][i]) else values[n][i]) for n in rewards} for i in range(len(df))]
-    seen: Counter = Counter()
-    samples = []
-    steps = [int(s) for s in df["step"]]
-    for step, question in zip(steps, questions):
-        samples.append(seen[(step, question)])
-        seen[(step, question)] += 1
     return pd.DataFrame({
-        "run_id": run_id, "step": steps, "phase": phase, "decoding": "sampled", "question": questions,
-        "gold": gold, "text": [completion_text(c) for c in df["completion"]], "sample": samples,
+        "run_id": run_id, "step": [int(s) for s in df["step"]], "phase": phase, "decoding": "sampled",
+        "question": questions, "gold": gold, "text": [completion_text(c) for c in df["completion"]],
         "reward": [_total(c, rewards, weights) for c in components],
         "reward_components": [json.dumps(c) if rewards else None for c in components]})
+
+
+def numbered(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The tables of one import as one frame, each completion numbered within its (step, phase, problem)."""
+    if not frames:
+        return None
+    df = pd.concat(frames, ignore_index=True)
+    return df.assign(sample=df.groupby(["step", "phase", "question"], sort=False).cumcount())
 
 
 def _total(components: dict[str, float | None], names: list[str], weights: list[float] | None) -> float | None:

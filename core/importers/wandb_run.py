@@ -1,6 +1,7 @@
 """Weights & Biases runs, offline or synced, without an account or the network: a run folder (`wandb/run-*/` or
 `offline-run-*/`: its log, `files/config.yaml`, `files/wandb-summary.json`, the completion tables TRL logs under
-`files/media/table/`) and a history export (parquet, or a CSV exported from the UI) become one run, `wandb-<id>`.
+`files/media/table/`) and a history export (parquet, or a CSV exported from the UI; put it in the run folder, or
+import it alone) become one run, `wandb-<id>`.
 
 Metric names are TRL's own (the HF W&B callback's `train/x` is `x`, `eval/x` is `eval_x`), so a run reads the same
 as one imported from its TRL output folder. Read incrementally, like a TRL folder.
@@ -26,6 +27,7 @@ KIND = "W&B run"
 LOOKS_LIKE = "a wandb/ folder, a run-*/ or offline-run-*/ folder, or a history export with _step"
 JOINS_DATA = True
 HISTORY_KEY = "history@"  # shard "history@N": history rows up to step N were read
+SUMMARY_KEY = "summary@"  # shard "summary@N": the summary (logged at step N) stood in for a missing history
 _RUN_DIR = re.compile(r"^(?:offline-)?run-(?:\d{8}_\d{6}-)?(\w+)$")
 _STEP_COLUMNS = ("train/global_step", "_step", "Step")
 _HIDDEN = {"_step", "_runtime", "_timestamp", "_wandb.runtime", "train/global_step", "Step"}
@@ -40,7 +42,8 @@ def run_dirs(path: Path) -> list[Path]:
     if is_run_dir(path):
         return [path]
     root = path / "wandb" if (path / "wandb").is_dir() else path
-    return sorted(p for p in root.glob("*run-*") if not p.is_symlink() and is_run_dir(p)) if path.is_dir() else []
+    return sorted(p for p in root.glob("*run-*") if not p.is_symlink() and p.name != "latest-run"
+                  and is_run_dir(p)) if path.is_dir() else []
 
 
 def history_step_column(path: Path) -> str | None:
@@ -67,9 +70,12 @@ def load(path: Path, seen: Seen | None = None, data: Path | None = None) -> Batc
     if path.is_file():
         found = re.search(r"run-(\w+?)-history", str(path))
         return _run(f"wandb-{found.group(1) if found else path.stem}", None, [path], seen, golds)
-    batches = [_run(f"wandb-{_id(d)}", d, sorted(d.glob("*history*.parquet")) + sorted(d.glob("*history*.csv")),
-                    seen, golds) for d in run_dirs(path)]
-    return _merge(batches)
+    return _merge([_run(f"wandb-{_id(d)}", d, _exports(d), seen, golds) for d in run_dirs(path)])
+
+
+def _exports(run_dir: Path) -> list[Path]:
+    """History exports the user put in the run folder (W&B's history parquet, or a CSV from the UI)."""
+    return [p for p in sorted(run_dir.iterdir()) if p.is_file() and history_step_column(p) is not None]
 
 
 def _id(run_dir: Path) -> str:
@@ -80,13 +86,16 @@ def _id(run_dir: Path) -> str:
 
 def _run(run: str, run_dir: Path | None, exports: list[Path], seen: Seen, golds: dict | None) -> Batch:
     done = seen.files_of(run)
-    log = wandb_log.read(next(iter(sorted(run_dir.glob("run-*.wandb"))))) if run_dir and any(
-        run_dir.glob("run-*.wandb")) else wandb_log.RunLog()
+    logs = sorted(run_dir.glob("run-*.wandb")) if run_dir else []
+    log = wandb_log.read(logs[0]) if logs else wandb_log.RunLog()
     rows = log.history + [row for export in exports for row in _export_rows(export)]
-    if not rows and run_dir is not None:
-        rows = [_summary(run_dir)] if (run_dir / "files/wandb-summary.json").is_file() else []
-    history = [_entry(r) for r in rows if _step(r) is not None]
-    read_up_to = max((int(k.removeprefix(HISTORY_KEY)) for k in done if k.startswith(HISTORY_KEY)), default=-1)
+    key = HISTORY_KEY
+    if not rows and run_dir is not None and (run_dir / "files/wandb-summary.json").is_file():
+        rows, key = [_summary(run_dir)], SUMMARY_KEY  # the last values only, until a history export comes
+    # The trainer's step where it was logged (the HF callback logs train/global_step); W&B's own _step otherwise.
+    column = next((c for c in _STEP_COLUMNS if any(_number(r.get(c)) for r in rows)), None)
+    history = [_entry(r, column) for r in rows if column and _number(r.get(column))]
+    read_up_to = max((int(k.removeprefix(key)) for k in done if k.startswith(key)), default=-1)
     entries = [e for e in history if e["step"] > read_up_to]
     tables = _tables(run_dir) if run_dir else []
     fresh = [(rel, t) for rel, t in tables if rel not in done]
@@ -105,13 +114,13 @@ def _run(run: str, run_dir: Path | None, exports: list[Path], seen: Seen, golds:
     config = {**log.config, **(_config_yaml(run_dir) if run_dir else {})}
     config.pop("_wandb", None)
     meta = shard_keys(run, [rel for rel, _ in fresh] + (
-        [f"{HISTORY_KEY}{max(e['step'] for e in history)}"] if entries else []))
+        [f"{key}{max(e['step'] for e in history)}"] if entries else []))
     row = {"run_id": run, "name": log.name or run, "source": KIND, "status": "imported",
            "model": next((str(config[k]) for k in ("model_name_or_path", "_name_or_path", "model_name", "model")
                           if config.get(k)), None),
            "reward_spec": trl_table.reward_spec(names, weights),
            "config": {**config, "reward_functions": names, "reward_weights": weights}}
-    return Batch(runs=[row], completions=pd.concat(frames, ignore_index=True) if frames else None,
+    return Batch(runs=[row], completions=trl_table.numbered(frames),
                  metrics=trl_table.metrics(entries, run), problem_source=run, meta=meta)
 
 
@@ -126,17 +135,13 @@ def _merge(batches: list[Batch]) -> Batch:
                  problem_source="wandb", meta={k: v for b in batches for k, v in b.meta.items()})
 
 
-def _step(row: dict) -> int | None:
-    for column in _STEP_COLUMNS:
-        value = row.get(column)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-            return int(value)
-    return None
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
-def _entry(row: dict) -> dict[str, Any]:
+def _entry(row: dict, step_column: str) -> dict[str, Any]:
     """A history row as a TRL log entry: {"step": N, "reward": …, "eval_reward": …}."""
-    entry: dict[str, Any] = {"step": _step(row)}
+    entry: dict[str, Any] = {"step": int(row[step_column])}
     for key, value in row.items():
         if key in _HIDDEN:
             continue
