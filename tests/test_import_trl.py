@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
+from tiny import random_llama
 from core.browse import verdict_line
 from core.importers import import_path, trl_table
 from core.instruments import all_instruments
@@ -34,18 +35,20 @@ def spaces(completions, answer, log_extra=None, **kwargs):
 
 def train(out, steps: int, resume: bool = False) -> None:
     from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import GRPOConfig, GRPOTrainer
 
-    from core.train import setup
-
-    model, tok = setup.load_model("pocket-mini")
-    problems, _ = setup.load_problems("pocket", 8, 2, 0, 2)
-    data = Dataset.from_list([{"prompt": setup.prompt(tok, p["question"]), "answer": p["answer"]} for p in problems])
+    model_dir = out.parent / "tiny-model"
+    problems = random_llama(model_dir) if not model_dir.exists() else None
+    problems = problems or [json.loads(line) for line in (model_dir / "problems.jsonl").read_text().splitlines()]
+    (model_dir / "problems.jsonl").write_text("\n".join(json.dumps(p) for p in problems))
     args = GRPOConfig(output_dir=str(out), max_steps=steps, per_device_train_batch_size=8, num_generations=4,
                       max_completion_length=16, learning_rate=1e-4, use_cpu=True, bf16=False, report_to="none",
                       save_strategy="steps", save_steps=1, logging_steps=1, log_completions=True,
                       num_completions_to_print=1, disable_tqdm=True, reward_weights=[0.5, 2.0], seed=0)
-    GRPOTrainer(model=model, processing_class=tok, reward_funcs=[digits, spaces], train_dataset=data,
+    GRPOTrainer(model=AutoModelForCausalLM.from_pretrained(model_dir),
+                processing_class=AutoTokenizer.from_pretrained(model_dir, padding_side="left"),
+                reward_funcs=[digits, spaces], train_dataset=Dataset.from_list(problems),
                 args=args).train(resume_from_checkpoint=resume or None)
 
 
