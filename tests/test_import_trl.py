@@ -164,3 +164,46 @@ def test_trl_table_pieces():
     assert found == [0.3, 0.7] and trl_table.reward_spec(["format", "lenient"], found) == "0.3*format + 0.7*lenient"
     assert trl_table.weights(entries[:1], ["format", "lenient"]) is None  # one step cannot pin two weights
     assert trl_table.reward_spec(["format", "my_reward"], None) == "external: format, my_reward"
+
+
+def test_watch_imports_what_a_live_copy_adds_until_interrupted(tmp_path, isolated_env):
+    import io
+    import queue
+    import signal
+    import threading
+
+    folder = tmp_path / "live-run"
+    (folder / "completions").mkdir(parents=True)
+
+    def table(step: int) -> pd.DataFrame:
+        return pd.DataFrame({"step": [step] * 2, "prompt": ["2+2?"] * 2, "completion": ["4", "<answer>4</answer>"],
+                             "format": [0.0, 1.0], "answer": ["4"] * 2, "advantage": [-0.5, 0.5]})
+
+    table(1).to_parquet(folder / "completions/completions_00001.parquet")
+    watcher = subprocess.Popen([sys.executable, "-m", "core", "import", "--watch", str(folder), "--every", "0.2"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    for stream in (watcher.stdout, watcher.stderr):
+        threading.Thread(target=lambda s=stream: [lines.put(line) for line in s], daemon=True).start()
+
+    def next_line(containing: str) -> str:
+        while True:
+            line = lines.get(timeout=120)
+            if containing in line:
+                return line
+
+    try:
+        assert "2 completions" in next_line("TRL output folder")
+        buf = io.BytesIO()
+        table(2).to_parquet(buf)
+        partial = folder / "completions/completions_00002.parquet"
+        partial.write_bytes(buf.getvalue()[:100])  # caught mid-copy: said, and read whole on a later round
+        assert "Unreadable parquet" in next_line("Unreadable parquet")
+        partial.write_bytes(buf.getvalue())
+        assert "2 completions" in next_line("TRL output folder")
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(timeout=60) == 0
+    store = Store(isolated_env / "yardstick.duckdb")
+    assert store.cursor().execute("SELECT step, count(*) FROM completions GROUP BY 1 ORDER BY 1").fetchall() == [
+        (1, 2), (2, 2)]
