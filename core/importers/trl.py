@@ -55,18 +55,15 @@ def load(path: Path, seen: Seen | None = None, data: Path | None = None) -> Batc
              if f"completions/{p.name}" not in done]
     if not files and not entries:
         return Batch()
-    names = trl_table.logged_rewards(state.get("log_history", []))
-    weights = trl_table.weights(state.get("log_history", []), names)
     golds = trl_table.read_golds(data) if data else None
     eval_steps = {e["step"] for e in state.get("log_history", []) if any(k.startswith("eval_") for k in e)}
-    frames = []
-    for file in files:
-        table = _read_parquet(file)
+    tables = [_read_parquet(file) for file in files]
+    for file, table in zip(files, tables):
         trl_table.check_table(table, f"{path.name}/completions/{file.name}")
-        rewards = trl_table.reward_columns(table, names)
-        names = names or rewards
-        phase = "eval" if set(table["step"]) & eval_steps else "train"
-        frames.append(trl_table.completions(table, run, f"completions/{file.name}", rewards, weights, golds, phase))
+    names, weights = trl_table.rewards_of(tables, state.get("log_history", []))
+    frames = [trl_table.completions(table, run, f"completions/{file.name}", trl_table.reward_columns(table, names),
+                                    weights, golds, "eval" if set(table["step"]) & eval_steps else "train")
+              for file, table in zip(files, tables)]
     meta = shard_keys(run, [f"completions/{p.name}" for p in files]
                       + ([f"{STATE_KEY}{state_step}"] if entries else []))
     row = {"run_id": run, "name": path.resolve().name, "source": SOURCE, "model": _model(path),

@@ -58,11 +58,22 @@ def gold_text(raw: Any) -> str | None:
     return text.strip() or None
 
 
+def rewards_of(tables: list[pd.DataFrame], history: list[dict], sort: bool = False) -> tuple[list[str], list[float] | None]:
+    """The reward functions in TRL's order (a table's column order; W&B does not keep the log's key order, so
+    `sort` makes a run without tables read the same every time) and their weights, from the logs."""
+    names = logged_rewards(history)
+    if tables:
+        names = reward_columns(tables[0], names)
+    elif sort:
+        names = sorted(names)
+    return names, weights(history, names)
+
+
 def reward_columns(df: pd.DataFrame, logged: list[str]) -> list[str]:
-    """The reward functions' columns: the names TRL's logs give (`rewards/<fn>/mean`), else the numeric columns
-    that are neither TRL's own nor a gold column."""
+    """The reward functions' columns, in the table's order: the names TRL's logs give (`rewards/<fn>/mean`), else
+    the numeric columns that are neither TRL's own nor a gold column."""
     if logged:
-        return [name for name in logged if name in df.columns]
+        return [c for c in df.columns if c in logged]
     return [c for c in df.columns if c not in NOT_REWARDS and c not in GOLD_COLUMNS
             and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
 

@@ -101,17 +101,13 @@ def _run(run: str, run_dir: Path | None, exports: list[Path], seen: Seen, golds:
     fresh = [(rel, t) for rel, t in tables if rel not in done]
     if not entries and not fresh:
         return Batch()
-    names = trl_table.logged_rewards(history)
-    weights = trl_table.weights(history, names)
+    tables = [_table(file, rel) for rel, file in fresh]
+    names, weights = trl_table.rewards_of(tables, history, sort=True)
     eval_rows = {r.get("_step") for r in rows if any(str(k).startswith("eval/") for k in r)}
-    frames = []
-    for rel, file in fresh:
-        table = _table(file, rel)
-        rewards = trl_table.reward_columns(table, names)
-        names = names or rewards
-        phase = "eval" if {_wandb_step(file), _wandb_step(file) - 1} & eval_rows else "train"
-        frames.append(trl_table.completions(table, run, rel, rewards, weights, golds, phase))
-    config = {**log.config, **(_config_yaml(run_dir) if run_dir else {})}
+    frames = [trl_table.completions(table, run, rel, trl_table.reward_columns(table, names), weights, golds,
+                                    "eval" if {_wandb_step(file), _wandb_step(file) - 1} & eval_rows else "train")
+              for (rel, file), table in zip(fresh, tables)]
+    config = json.loads(json.dumps({**log.config, **(_config_yaml(run_dir) if run_dir else {})}, default=str))
     config.pop("_wandb", None)
     meta = shard_keys(run, [rel for rel, _ in fresh] + (
         [f"{key}{max(e['step'] for e in history)}"] if entries else []))
