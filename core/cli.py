@@ -153,7 +153,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score JSONL lines {text, gold, ...} with every instrument")
     s.add_argument("file", nargs="?", help="JSONL file, or - for standard input (the default)")
     s.set_defaults(func=_score)
-    s = sub.add_parser("import", help="import data sets, run folders or completion files into the store")
+    s = sub.add_parser("import", help="import data sets, run folders, TRL output folders, W&B runs or completion "
+                       "files into the store")
     s.add_argument("paths", nargs="+", type=Path)
     s.add_argument("--data", type=Path, help="JSONL or parquet of prompts and answers: gold for TRL/W&B runs whose "
                    "logs carry none (joined by prompt text)")
