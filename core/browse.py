@@ -35,12 +35,15 @@ def preview(text: str, full: bool) -> str:
     return text[:PREVIEW_CHARS] + f"\n… [{len(text) - PREVIEW_CHARS:,} more characters]"
 
 
-def verdict_line(instrument: str, answer: str | None, verdict: bool, gold: str | None, is_check: bool) -> str:
-    """"last_number → 42 ✗ (gold 24)": what the instrument read, kept apart from whether it is right."""
+def verdict_line(instrument: str, answer: str | None, verdict: bool | None, gold: str | None, is_check: bool) -> str:
+    """"last_number → 42 ✗ (gold 24)": what the instrument read, kept apart from whether it is right
+    ("→ 42 (no gold)" when there is nothing to compare with)."""
     if is_check:
         return f"{instrument}: {'pass' if verdict else 'fail'}"
     if answer is None or pd.isna(answer):
         return f"{instrument} → no answer"
+    if verdict is None or pd.isna(verdict):
+        return f"{instrument} → {answer} (no gold)"
     return f"{instrument} → {answer} " + ("✓" if verdict else f"✗ (gold {gold})")
 
 

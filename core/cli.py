@@ -41,13 +41,53 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    import time
+
     from core.embedded import open_store
     from core.importers import import_path
 
     store = open_store(embedded=False)
-    for path in args.paths:
-        kind, result = import_path(store, path)
-        print(f"{path}: {kind}: {result}")
+    if not args.watch:
+        for path in args.paths:
+            kind, result = import_path(store, path, data=args.data)
+            print(f"{path}: {kind}: {result}")
+        return 0
+    print(f"watching {', '.join(map(str, args.paths))} every {args.every:g} s; Ctrl-C stops", flush=True)
+    try:
+        while True:
+            for path in args.paths:
+                try:
+                    kind, result = import_path(store, path, data=args.data)
+                except YardstickError as exc:  # e.g. a file caught mid-copy: the next round reads it whole
+                    print(f"{path}: {exc.title}: {exc.message}", file=sys.stderr, flush=True)
+                    continue
+                if any(vars(result).values()):
+                    print(f"{path}: {kind}: {result}", flush=True)
+            time.sleep(args.every)
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+    return 0
+
+
+def _runs(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from core.embedded import open_store
+    from core.store import queries
+
+    table = queries.runs(open_store(embedded=False))[
+        ["run_id", "source", "model", "reward_spec", "status", "completions", "last_step", "metric_steps",
+         "last_metric_step", "metric_names"]]
+    table["metric_names"] = table["metric_names"].map(list)
+    if args.json:
+        print(table.to_json(orient="records"))
+    elif table.empty:
+        print("no runs yet: yardstick import PATH, or yardstick train CONFIG.json")
+    else:
+        shown = table.assign(metric_names=table["metric_names"].map(
+            lambda names: ", ".join(names[:6]) + (f" … ({len(names)})" if len(names) > 6 else "")))
+        with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 70):
+            print(shown.to_string(index=False))
     return 0
 
 
@@ -259,9 +299,18 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score JSONL lines {text, gold, ...} with every instrument")
     s.add_argument("file", nargs="?", help="JSONL file, or - for standard input (the default)")
     s.set_defaults(func=_score)
-    s = sub.add_parser("import", help="import data sets, run folders or completion files into the store")
+    s = sub.add_parser("import", help="import data sets, run folders, TRL output folders, W&B runs or completion "
+                       "files into the store")
     s.add_argument("paths", nargs="+", type=Path)
+    s.add_argument("--data", type=Path, help="JSONL or parquet of prompts and answers: gold for TRL/W&B runs whose "
+                   "logs carry none (joined by prompt text)")
+    s.add_argument("--watch", action="store_true", help="keep importing what is new until interrupted (a run "
+                   "folder copied over from a live GPU run)")
+    s.add_argument("--every", type=float, default=30.0, help="seconds between imports with --watch (default 30)")
     s.set_defaults(func=_import)
+    s = sub.add_parser("runs", help="list runs: source, completions, steps and metric names")
+    s.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    s.set_defaults(func=_runs)
     s = sub.add_parser("audit", help="precision / recall / F1 of each extractor against a reference")
     s.add_argument("--reference", choices=["is_correct", "hand", "judge"], required=True)
     s.add_argument("--run", action="append", help="limit to this run (repeatable)")

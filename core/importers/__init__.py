@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.errors import BadInput
-from core.importers import completions_jsonl, gsm8k, runfolder, study
+from core.importers import completions_jsonl, gsm8k, runfolder, study, trl, wandb_run
 from core.importers.base import Importer, Seen
 from core.store.store import IngestResult, Store
 
-IMPORTERS: list[Importer] = [runfolder, study, gsm8k, completions_jsonl]  # the first that recognises a path wins
+IMPORTERS: list[Importer] = [runfolder, study, trl, wandb_run, gsm8k, completions_jsonl]  # the first that recognises a path wins
 
 
 def recognise(path: Path) -> Importer:
@@ -22,10 +22,20 @@ def recognise(path: Path) -> Importer:
         f"{i.KIND} ({i.LOOKS_LIKE})" for i in IMPORTERS) + ".")
 
 
-def import_path(store: Store, path: str | Path, seen: Seen | None = None) -> tuple[str, IngestResult]:
-    """Import one path; returns the kind recognised and what was added (nothing, when nothing is new)."""
+def import_path(store: Store, path: str | Path, seen: Seen | None = None,
+                data: str | Path | None = None) -> tuple[str, IngestResult]:
+    """Import one path; returns the kind recognised and what was added (nothing, when nothing is new).
+    `data`: a JSONL or parquet file of prompts and answers, for runs whose logs carry no gold (TRL, W&B)."""
     path = Path(path)
     if not path.exists():
         raise BadInput("Nothing to import", f"{path} does not exist.")
     importer = recognise(path)
-    return importer.KIND, store.ingest(importer.load(path, seen or Seen.of(store)))
+    seen = seen or Seen.of(store)
+    if data is None:
+        return importer.KIND, store.ingest(importer.load(path, seen))
+    if not getattr(importer, "JOINS_DATA", False):
+        raise BadInput("--data does not apply", f"{path.name} is a {importer.KIND}, which carries its own gold "
+                       "answers; --data is for TRL output folders and W&B runs.")
+    if not Path(data).is_file():
+        raise BadInput("No such data file", f"{data} does not exist.")
+    return importer.KIND, store.ingest(importer.load(path, seen, data=Path(data)))

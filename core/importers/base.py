@@ -39,6 +39,7 @@ def shard_keys(run_id: str, names: list[str]) -> dict[str, str]:
 class Importer(Protocol):
     KIND: str  # what the user is told was recognised
     LOOKS_LIKE: str  # how to recognise it, for "Unrecognised import"
+    # Optional: JOINS_DATA = True, and load(path, seen, data=FILE) joins gold answers from a prompts file.
 
     def recognises(self, path: Path) -> bool: ...
 

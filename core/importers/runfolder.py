@@ -19,7 +19,11 @@ LOOKS_LIKE = "a folder with config.json (written by a Yardstick worker or record
 
 
 def recognises(path: Path) -> bool:
-    return is_run_folder(path)
+    """A TRL output folder holding a saved model also has a config.json: steps/ or status.json tell ours apart."""
+    from core.importers import trl
+
+    ours = (path / "steps").is_dir() or (path / "status.json").is_file()
+    return is_run_folder(path) and (ours or not trl.recognises(path))
 
 
 def load(path: Path, seen: Seen | None = None) -> Batch:

@@ -26,7 +26,7 @@ class Column:
     answers: list[str | None] = field(default_factory=list)
     starts: list[int | None] = field(default_factory=list)
     ends: list[int | None] = field(default_factory=list)
-    verdicts: list[bool] = field(default_factory=list)
+    verdicts: list[bool | None] = field(default_factory=list)  # None: an extractor's reading with no gold
 
     def extend(self, other: "Column") -> None:
         for name in ("answers", "starts", "ends", "verdicts"):
@@ -94,7 +94,7 @@ def _column(inst: Instrument, raws: list, golds: Sequence[str | None]) -> Column
     col.answers = [normalize(r.answer) for r in raws]
     col.starts = [r.span[0] if r.span else None for r in raws]
     col.ends = [r.span[1] if r.span else None for r in raws]
-    col.verdicts = [a is not None and a == g for a, g in zip(col.answers, golds)]
+    col.verdicts = [None if g is None else a is not None and a == g for a, g in zip(col.answers, golds)]
     return col
 
 

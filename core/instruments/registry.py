@@ -24,12 +24,13 @@ class Extraction:
 class Reading:
     """One instrument applied to one completion: the answer (extractors only), its span, and the verdict.
 
-    For an extractor the verdict is "the answer equals gold"; for a check it is the check's outcome.
+    For an extractor the verdict is "the answer equals gold" (None when there is no gold to compare with); for a
+    check it is the check's outcome.
     """
 
     answer: str | None
     span: tuple[int, int] | None
-    verdict: bool
+    verdict: bool | None
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Instrument:
         raw = self.fn(text, gold) if self.needs_gold else self.fn(text)
         if self.kind == "check":
             return Reading(None, None, bool(raw))
-        return Reading(normalize(raw.answer), raw.span, same(raw.answer, gold))
+        return Reading(normalize(raw.answer), raw.span, None if normalize(gold) is None else same(raw.answer, gold))
 
 
 _REGISTRY: dict[str, Instrument] = {}

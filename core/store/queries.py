@@ -20,17 +20,18 @@ def summary(store: Store) -> dict[str, int]:
 
 
 def runs(store: Store) -> pd.DataFrame:
-    """Every run with what it holds: completions, steps (of completions or, for imported summaries, of metrics),
-    the last step, and the metric names logged for it."""
+    """Every run with what it holds: completions, steps (of completions or, for runs imported with metrics only,
+    of its metrics), the last step, and its logged metrics (steps, last step, names)."""
     return store.cursor().execute(
         "WITH c AS (SELECT run_id, count(*) AS completions, count(DISTINCT step) AS steps, max(step) AS last_step "
         "           FROM completions GROUP BY 1), "
-        "m AS (SELECT run_id, count(DISTINCT step) AS steps, max(step) AS last_step, "
-        "      string_agg(DISTINCT name, ', ' ORDER BY name) AS metrics FROM metrics GROUP BY 1) "
+        "m AS (SELECT run_id, count(DISTINCT step) AS metric_steps, max(step) AS last_metric_step, "
+        "      list(DISTINCT name ORDER BY name) AS metric_names FROM metrics GROUP BY 1) "
         "SELECT r.run_id, r.name, r.tags, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, "
         "r.created_at, r.eval_set, coalesce(c.completions, 0) AS completions, "
-        "greatest(coalesce(c.steps, 0), coalesce(m.steps, 0)) AS steps, "
-        "greatest(c.last_step, m.last_step) AS last_step, m.metrics FROM runs r LEFT JOIN c USING (run_id) "
+        "greatest(coalesce(c.steps, 0), coalesce(m.metric_steps, 0)) AS steps, "
+        "greatest(c.last_step, m.last_metric_step) AS last_step, coalesce(m.metric_steps, 0) AS metric_steps, "
+        "m.last_metric_step, coalesce(m.metric_names, []) AS metric_names FROM runs r LEFT JOIN c USING (run_id) "
         "LEFT JOIN m USING (run_id) ORDER BY r.created_at, r.run_id").df()
 
 
@@ -73,7 +74,8 @@ def audit_pairs(store: Store, reference: str, run_ids: list[str] | None = None,
         "r.answer AS reference_answer, c.run_id FROM extractions e "
         f"JOIN {verdicts} r ON r.completion_id = e.completion_id AND (r.reference = $reference OR $labeller IS NOT "
         "NULL) JOIN completions c ON c.completion_id = e.completion_id "
-        "WHERE e.instrument IN (SELECT unnest($names)) AND ($runs IS NULL OR c.run_id IN (SELECT unnest($runs)))",
+        "WHERE e.instrument IN (SELECT unnest($names)) AND e.verdict IS NOT NULL "  # no gold: nothing to audit
+        "AND ($runs IS NULL OR c.run_id IN (SELECT unnest($runs)))",
         {"reference": reference, "labeller": labeller if reference == "hand" else None,
          "names": instrument_names("extractor"), "runs": run_ids}).df()
 
@@ -171,7 +173,7 @@ class CompletionQuery:
 
 VERDICT_NAMES = ("correct", "wrong", "no answer")
 _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NULL",
-                "no answer": "NOT verdict AND answer IS NULL"}
+                "no answer": "coalesce(NOT verdict, true) AND answer IS NULL"}  # NULL verdict: no gold
 
 
 def _where(q: CompletionQuery) -> tuple[str, list]:

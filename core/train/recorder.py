@@ -41,13 +41,10 @@ def _question(prompt: Any) -> str:
 
 
 def _distributed() -> tuple[bool, int]:
-    try:
-        from accelerate import PartialState
-
-        state = PartialState()
-        return state.is_main_process, state.num_processes
-    except Exception:  # accelerate not initialised: a plain single process
-        return True, 1
+    """(is this the main process, how many are there), from the launcher's environment (accelerate, torchrun,
+    DeepSpeed all set RANK and WORLD_SIZE). Not from accelerate's PartialState: creating it here, before the trainer
+    does, would fix the distributed setup too early (on CPU it would read as one process per rank)."""
+    return int(os.environ.get("RANK", "0")) == 0, int(os.environ.get("WORLD_SIZE", "1"))
 
 
 class Recorder:
@@ -79,7 +76,7 @@ class Recorder:
         def reward(prompts: list, completions: list, **kwargs: Any) -> list[float]:
             texts = [_text(c) for c in completions]
             golds = [None if g is None else str(g) for g in kwargs.get(self.answer_key, [None] * len(texts))]
-            values = [float(v) for v in read_all(texts, golds, [inst], workers=1)[name].verdicts]
+            values = [float(bool(v)) for v in read_all(texts, golds, [inst], workers=1)[name].verdicts]  # no gold: 0
             self._collect(name, prompts, texts, golds, values, kwargs)
             return values
 
