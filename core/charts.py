@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core import escape
 from core.rewardspec import reward_instruments
 
 DASH = {"sampled": "solid", "greedy": "dot"}
@@ -42,9 +43,9 @@ def curves(df: pd.DataFrame, metric_names: list[str] | None = None) -> go.Figure
             fig.add_trace(go.Scatter(
                 x=line["step"].tolist() + line["step"].tolist()[::-1], y=line["hi"].tolist() + line["lo"].tolist()[::-1],
                 fill="toself", opacity=0.2, line={"width": 0}, hoverinfo="skip", showlegend=False,
-                name=f"{run} · {name} · {decoding} · seeds"))
+                name=escape.plotly(f"{run} · {name} · {decoding} · seeds")))
         fig.add_trace(go.Scatter(
-            x=line["step"].tolist(), y=line["value"].tolist(), name=f"{run} · {name}{tag} · {decoding}",
+            x=line["step"].tolist(), y=line["value"].tolist(), name=escape.plotly(f"{run} · {name}{tag} · {decoding}"),
             mode="lines+markers" if len(line) > 1 else "markers",
             line={"dash": DASH.get(decoding, "dash"), "width": 3 if role == "reward" else 2},
             marker={"symbol": "diamond" if decoding == "greedy" else "circle",

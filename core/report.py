@@ -5,13 +5,12 @@ script in the file is plotly.js itself, inlined once so the file works offline.
 """
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
 import pandas as pd
 
-from core import audit, browse, charts
+from core import audit, browse, charts, escape
 from core.flags import store_flags
 from core.store import queries
 from core.store.queries import CompletionQuery
@@ -39,8 +38,7 @@ def render(store: Any, findings: pd.DataFrame, title: str = "Yardstick findings"
     return "\n".join(parts)
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+_e = escape.html
 
 
 def _link(page: str, state: dict[str, list[str]]) -> str:

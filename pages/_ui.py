@@ -5,12 +5,11 @@ Kept out of the page files so each page only lays out its own widgets.
 from __future__ import annotations
 
 import importlib
-import re
 from typing import Any, Callable
 
 import streamlit as st
 
-from core import home
+from core import escape, home
 from core.embedded import open_store
 from core.errors import YardstickError
 from core.store import queries
@@ -40,15 +39,12 @@ def query(name: str | Callable[..., Any], *args: Any) -> Any:
     return _cached(str(s.path), s.revision(), module, name, args)
 
 
-def plain(text: str) -> str:
-    """Text for an element that renders markdown (labels, alerts): every markdown character escaped, because run
-    names and metric names can come from imported files."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+plain = escape.markdown  # text for an element that renders markdown (labels, alerts); names come from files
 
 
 def show_error(exc: YardstickError) -> None:
     """A titled error; the message is shown as plain text (it may quote user input)."""
-    st.error(exc.title, icon="⚠️")
+    st.error(plain(exc.title), icon="⚠️")
     st.text(exc.message)
 
 

@@ -84,7 +84,7 @@ st.progress(done / total if total else 1.0,
 if state["help"]:
     st.table({"key": list(_keys.KEYS), "does": list(_keys.KEYS.values())})
 if item is None:
-    st.success(f"Nothing left in this queue for {labeller}.")
+    st.success(ui.plain(f"Nothing left in this queue for {labeller}."))
     st.stop()
 
 checks = set(queries.instrument_names()) - set(queries.instrument_names("extractor"))

@@ -62,9 +62,9 @@ def runs_panel() -> None:
                 ui.guarded(launcher.cancel, folder.run_id)
             st.progress(min(step / total, 1.0))
             if status.get("message"):
-                st.caption(status["message"])
+                st.caption(ui.plain(status["message"]))
             if status.get("error"):
-                st.error(status["error"].get("title", "Failed"))
+                st.error(ui.plain(status["error"].get("title", "Failed")))
                 st.text(status["error"].get("message", ""))
             links = st.columns(4)
             links[0].page_link("pages/curves.py", label="Curves", query_params={"run": folder.run_id})
