@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core import jsontext
 from core.errors import BadInput
 from core.importers import completions_jsonl, gsm8k, runfolder, study
 from core.store.store import IngestResult, Store
@@ -20,6 +21,8 @@ def import_path(store: Store, path: str | Path) -> tuple[str, IngestResult]:
     path = Path(path)
     if not path.exists():
         raise BadInput("Nothing to import", f"{path} does not exist.")
+    if path.is_file():
+        jsontext.sniff(path)  # a UTF-16 or latin-1 file is named as such, not "unrecognised"
     for importer in IMPORTERS:
         if importer.recognises(path):
             if hasattr(importer, "ingest"):

@@ -6,13 +6,13 @@ processes; instruments with a time limit run in their own killable workers (isol
 from __future__ import annotations
 
 import importlib
-import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from core.instruments.isolation import run_isolated
+from core.instruments.workers import pool as spawn_pool
 from core.instruments.numbers import normalize
 from core.instruments.registry import Extraction, Instrument, Reading, all_instruments, get
 
@@ -75,7 +75,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """One pool per process, kept between batches: spawning workers costs ~0.4 s, a batch of 100k ~4 s."""
     pool = _POOLS.get(workers)
     if pool is None or getattr(pool, "_broken", False):
-        pool = _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+        pool = _POOLS[workers] = spawn_pool(workers)
     return pool
 
 
