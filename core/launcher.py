@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from core import home
+from core import home, preflight
 from core.errors import BadInput
 from core.runconfig import RunConfig
 from core.runfolder import RunFolder, is_run_folder
@@ -28,6 +28,7 @@ def run_id(config: RunConfig) -> str:
 def submit(config: dict, seeds: list[int] | None = None) -> list[str]:
     """Queue one run per seed (a seed group when several); invalid configs raise before anything is written."""
     configs = [RunConfig.from_dict({**config, "seed": s}) for s in (seeds or [config.get("seed", 0)])]
+    preflight.check(configs[0])  # the batch fits, model and data resolve, memory suffices: before any folder
     group = f"{configs[0].name or configs[0].reward}-{time.strftime('%H%M%S')}" if len(configs) > 1 else ""
     ids = []
     for c in configs:
