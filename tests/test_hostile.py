@@ -3,23 +3,29 @@ row says what it tries and what must hold — a titled error naming the culprit,
 markup rendered. Files and archives are built here from the row's `make` (nothing big is committed)."""
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import subprocess
 import sys
 import tarfile
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
+from markdown_it import MarkdownIt
 
 from conftest import CASES, REPO
-from core import cli, launcher
+from core import charts, cli, escape, launcher, report
 from core.errors import YardstickError
 from core.importers import import_path
 from core.importers.upload import save
 from core.store import queries
-from core.store.store import Store
+from core.store.store import Batch, Store
 
 ROWS = [json.loads(line) for line in (CASES / "hostile.jsonl").read_text().splitlines() if line.strip()]
 GOOD = {"question": "What is 2+2?", "gold": "4", "text": "It is <answer>4</answer>."}
@@ -83,3 +89,117 @@ def test_score(row, tmp_path):
                           cwd=REPO, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith(f"error: {row['title']}:"), proc.stderr[-2000:]
     assert row["names"] in proc.stderr and "Traceback" not in proc.stderr
+
+
+class Zeros(io.RawIOBase):
+    """`size` zero bytes, read in chunks: a bomb is built without holding it in memory."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readinto(self, buf) -> int:
+        n = min(len(buf), self.left)
+        buf[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def members(spec: dict):
+    """(name, size, reader) for one `make` member spec."""
+    if "zeros_mb" in spec:
+        yield spec["name"], spec["zeros_mb"] * 1024**2, lambda: Zeros(spec["zeros_mb"] * 1024**2)
+        return
+    body = ("\n".join([json.dumps(GOOD)] * spec["jsonl"]) if "jsonl" in spec else spec.get("text", "")).encode()
+    for i in range(spec.get("count", 1)):
+        yield spec["name"].format(i=i), len(body), lambda: io.BytesIO(body)
+
+
+def archive(make: dict, name: str) -> bytes:
+    buf = io.BytesIO()
+    if "zip" in make:
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            for spec in make["zip"]:
+                for member, size, reader in members(spec):
+                    with z.open(member, "w", force_zip64=size >= 2**31) as dst, reader() as src:
+                        while chunk := src.read(1024**2):
+                            dst.write(chunk)
+        data = buf.getvalue()
+        if "declare" in make:  # the local and central headers' uncompressed size
+            data = bytearray(data)
+            data[22:26] = make["declare"].to_bytes(4, "little")
+            central = data.rindex(b"PK\x01\x02")
+            data[central + 24:central + 28] = make["declare"].to_bytes(4, "little")
+        return bytes(data[:int(len(data) * make.get("truncate", 1))])
+    with tarfile.open(fileobj=buf, mode="w:gz" if name.endswith("gz") else "w") as t:
+        for spec in make["tar"]:
+            for member, size, reader in members(spec):
+                info = tarfile.TarInfo(member)
+                for key, kind in (("symlink", tarfile.SYMTYPE), ("hardlink", tarfile.LNKTYPE), ("fifo", tarfile.FIFOTYPE)):
+                    if key in spec:
+                        info.type, info.linkname = kind, str(spec[key]) if kind != tarfile.FIFOTYPE else ""
+                if info.isfile():
+                    info.size = size
+                    t.addfile(info, reader())
+                else:
+                    t.addfile(info)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("row", rows("archive"))
+def test_archive(row, tmp_path, isolated_env, monkeypatch):
+    for key, value in row.get("env", {}).items():
+        monkeypatch.setenv(key, value)
+    data = archive(row["make"], row["name"])
+    assert len(data) < 8 * 1024**2, "hostile archives are small uploads"
+    if "imports" in row:
+        store = Store(tmp_path / "s.duckdb")
+        assert import_path(store, save(row["name"], data))[1].completions == row["imports"]
+        return
+    with pytest.raises(YardstickError) as err:
+        save(row["name"], data)
+    assert err.value.title == row["title"] and row.get("names", "") in err.value.message, err.value
+    assert list((isolated_env / "imports").rglob("*")) == [], "a refused archive leaves nothing behind"
+    assert not Path("/tmp/yardstick-abs-escape.txt").exists() and not (isolated_env / "escape.txt").exists()
+
+
+class Markup(HTMLParser):
+    """Start tags outside scripts, and what the scripts hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags, self.scripts, self._in_script = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.mark.parametrize("row", rows("name"))
+def test_name(row, tmp_path):
+    text = row["text"]
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest(Batch(runs=[{"run_id": text, "name": text, "reward_spec": "format"}], metrics=pd.DataFrame(
+        {"run_id": text, "step": [0, 1], "name": [text, text], "value": [0.2, 0.5], "phase": "eval",
+         "decoding": "sampled"})))
+    fig = charts.curves(queries.metrics(store, [text]))
+    assert fig.data and all("<" not in t.name and ">" not in t.name for t in fig.data)
+    assert html.unescape(fig.data[0].name).startswith(text)  # plotly decodes entities: it shows what was typed
+
+    store.add_finding(text, text, "curves", {"run": [text]})
+    page = Markup()
+    page.feed(report.render(store, queries.findings(store)))
+    tags = {tag for tag, _ in page.tags}
+    assert not tags & {"a", "img", "b", "strong", "i", "em"}, tags
+    plotly_scripts = go.Figure().to_html(full_html=False, include_plotlyjs="inline").count("<script")
+    assert [tag for tag, _ in page.tags].count("script") == plotly_scripts  # plotly's own, nothing else
+    assert all(text not in script for script in page.scripts if "<" in text)
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    assert re.fullmatch(r"<p>[^<]*</p>\n", md.render(escape.markdown(text))), md.render(escape.markdown(text))
