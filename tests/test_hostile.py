@@ -6,10 +6,13 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -203,3 +206,77 @@ def test_name(row, tmp_path):
 
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     assert re.fullmatch(r"<p>[^<]*</p>\n", md.render(escape.markdown(text))), md.render(escape.markdown(text))
+
+
+def descendants(pid: int) -> set[tuple[int, str]]:
+    """(pid, start time) of every process below `pid` (the start time tells a reused pid apart)."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append((int(stat.parent.name), fields[19]))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child[0])
+    return found
+
+
+def alive(procs: set[tuple[int, str]]) -> list[str]:
+    left = []
+    for pid, start in procs:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+        except OSError:
+            continue
+        if fields[19] == start and fields[0] != "Z":
+            left.append(f"{pid}: {cmdline}")
+    return left
+
+
+def big_jsonl(path: Path, lines: int) -> Path:
+    with path.open("w") as fh:
+        for i in range(lines):
+            fh.write(json.dumps({"run": "big", "question": f"What is {i % 997} + 1?", "gold": str(i % 997 + 1),
+                                 "text": f"Add one: {i % 997} + 1 = {i % 997 + 1}. <answer>{i % 997 + 1}</answer>"}) + "\n")
+    return path
+
+
+def kill_when_workers_run(proc_pid: int, at_least: int = 3, timeout: float = 180) -> set[tuple[int, str]]:
+    """Wait until the instrument workers (and the resource tracker) are up, then kill -9 `proc_pid`."""
+    deadline = time.time() + timeout
+    while len(procs := descendants(proc_pid)) < at_least:
+        assert time.time() < deadline, f"the import never started its workers: {procs}"
+        time.sleep(0.2)
+    time.sleep(1)
+    procs = descendants(proc_pid)
+    os.kill(proc_pid, signal.SIGKILL)
+    return procs
+
+
+@pytest.mark.parametrize("row", rows("kill"))
+def test_kill(row, tmp_path, isolated_env):
+    big = big_jsonl(tmp_path / "big.jsonl", row["lines"])
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    if row["via"] == "cli":
+        proc = subprocess.Popen([sys.executable, "-m", "core", "import", str(big)], cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs = kill_when_workers_run(proc.pid)
+        proc.wait()
+    else:
+        from browser import browser_page, server, streamlit_server
+
+        with streamlit_server(isolated_env) as url, browser_page() as page:
+            page.goto(url)  # the Overview page, with its import form
+            page.get_by_text("Import data").first.click()
+            page.get_by_label("Path on this machine").fill(str(big))
+            page.get_by_label("Path on this machine").press("Enter")
+            page.get_by_role("button", name="Import", exact=True).click()
+            procs = kill_when_workers_run(server.proc.pid)
+            server.proc.wait()
+    time.sleep(5)
+    assert alive(procs) == [], "orphans after kill -9"
