@@ -2,6 +2,7 @@
 (pages/_serve.py explains why not plain `streamlit run app.py`)."""
 import streamlit as st
 
+from core.errors import StoreUnavailable
 from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
 from pages import _ui as ui
 
@@ -28,4 +29,7 @@ PAGES = {
 
 page = st.navigation(PAGES)
 ui.pin_form(page.url_path or "overview")  # the default page's url_path is empty
-page.run()
+try:
+    page.run()
+except StoreUnavailable as exc:  # a write that found the disk full, anywhere on the page
+    ui.unavailable(exc)

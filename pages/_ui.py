@@ -5,13 +5,13 @@ Kept out of the page files so each page only lays out its own widgets.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import streamlit as st
 
 from core import escape, home
 from core.embedded import open_store
-from core.errors import YardstickError
+from core.errors import StoreUnavailable, YardstickError
 from core.store import queries
 from core.store.queries import CompletionQuery
 from core.store.store import Store
@@ -23,7 +23,17 @@ def _store(path: str) -> Store:
 
 
 def store() -> Store:
-    return _store(str(home.store_path()))
+    """The cached store; when another process holds it, or the disk is full, the page says so and stops."""
+    try:
+        return _store(str(home.store_path()))
+    except StoreUnavailable as exc:
+        unavailable(exc)
+
+
+def unavailable(exc: StoreUnavailable) -> NoReturn:
+    """One clear page instead of a traceback: the title and the app's advice, then stop."""
+    show_error(exc)
+    st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -45,7 +55,7 @@ plain = escape.markdown  # text for an element that renders markdown (labels, al
 def show_error(exc: YardstickError) -> None:
     """A titled error; the message is shown as plain text (it may quote user input)."""
     st.error(plain(exc.title), icon="⚠️")
-    st.text(exc.message)
+    st.text(exc.app_message if isinstance(exc, StoreUnavailable) else exc.message)
 
 
 def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -140,6 +150,10 @@ def sync_runs() -> None:
     """Ingest what run folders wrote since last time; say which could not be read (as text: names come from disk)."""
     from core import launcher
 
-    for problem in launcher.sync(store()).problems:
+    try:
+        problems = launcher.sync(store()).problems
+    except StoreUnavailable as exc:
+        unavailable(exc)
+    for problem in problems:
         st.warning("A run folder could not be read", icon="⚠️")
         st.text(problem)

@@ -280,3 +280,73 @@ def test_kill(row, tmp_path, isolated_env):
             server.proc.wait()
     time.sleep(5)
     assert alive(procs) == [], "orphans after kill -9"
+
+
+PAGES = ["overview", "launch", "curves", "completions", "label", "audit", "judge", "report"]
+FULL_DISK_APP = """
+import json, resource, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+at.run()
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))  # writes past this fail
+next(w for w in at.text_input if w.label == "Path on this machine").set_value(sys.argv[2]).run()
+next(b for b in at.button if b.label == "Import").click().run()
+print(json.dumps({"errors": [e.value for e in at.error], "texts": [t.value for t in at.text],
+                  "exceptions": [e.value for e in at.exception]}))
+"""
+
+
+def hold_store(path: Path) -> subprocess.Popen:
+    """Another process holding the store, as a second app would."""
+    proc = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom core.store.store import Store\n"
+                             "store = Store(sys.argv[1]); print('ready', flush=True); time.sleep(600)", str(path)],
+                            cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def file_limit(store: Path) -> int:
+    return store.stat().st_size + 256 * 1024  # room for the store as it is, not for what the import adds
+
+
+@pytest.mark.parametrize("row", rows("store"))
+def test_store(row, tmp_path, isolated_env):
+    from streamlit.testing.v1 import AppTest
+
+    from test_pages import open_page
+
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    path = isolated_env / "yardstick.duckdb"
+    Store(path).close()
+    big = big_jsonl(tmp_path / "big.jsonl", 5000)
+    if row["trouble"] == "held":
+        holder = hold_store(path)
+        try:
+            if row["via"] == "app":
+                for name in PAGES:
+                    at = open_page(name)  # asserts: no exception on the page
+                    assert [e.value for e in at.error] == [row["title"]], name
+                    assert any(row["names"] in t.value and "YARDSTICK_HOME" in t.value for t in at.text), name
+                return
+            proc = subprocess.run([sys.executable, "-m", "core", "import", str(big)], capture_output=True,
+                                  text=True, cwd=REPO, timeout=120)
+        finally:
+            holder.kill()
+            holder.wait()
+    elif row["via"] == "app":
+        proc = subprocess.run([sys.executable, "-c", FULL_DISK_APP, str(REPO / "app.py"), str(big),
+                               str(file_limit(path))], capture_output=True, text=True, cwd=REPO, timeout=300)
+        page = json.loads(proc.stdout.splitlines()[-1])
+        assert page["exceptions"] == [] and page["errors"] == [row["title"]], page
+        assert any(row["names"] in t for t in page["texts"]), page
+    else:
+        import resource
+
+        limit = file_limit(path)
+        proc = subprocess.run([sys.executable, "-m", "core", "import", str(big)], capture_output=True, text=True,
+                              cwd=REPO, timeout=300,
+                              preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    if row["via"] == "cli":
+        assert proc.returncode == 2 and proc.stderr.startswith(f"error: {row['title']}:"), proc.stderr[-2000:]
+        assert row["names"] in proc.stderr and "Traceback" not in proc.stderr
+    assert queries.summary(Store(path))["completions"] == 0, "the store is as it was"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,11 +17,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.errors import BadInput, StoreBusy
+from core.errors import BadInput
 from core.instruments import Instrument, all_instruments
 from core.instruments.batch import read_all
 from core.instruments.numbers import normalize
-from core.store import ids
+from core.store import ids, trouble
 from core.store.schema import SCHEMA_VERSION, TABLES, VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
@@ -66,16 +66,13 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path))
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreBusy("Store is in use", f"{self.path} is open in another process (is the app "
-                                "running?). Stop it, or use the app's own import.") from exc
-            raise
+            self.con.execute(TABLES)
+            self.con.execute(VIEWS)
+            self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('revision', '0')",
+                             [str(SCHEMA_VERSION)])
+        except duckdb.Error as exc:
+            trouble.reraise(self.path, exc)  # held by another process, or no room
         self._lock = threading.RLock()
-        self.con.execute(TABLES)
-        self.con.execute(VIEWS)
-        self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('revision', '0')",
-                         [str(SCHEMA_VERSION)])
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for this thread: one DuckDB connection must not be used by two threads at once."""
@@ -100,6 +97,10 @@ class Store:
                 cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
                             "WHERE key = 'revision'")
                 cur.commit()
+            except duckdb.Error as exc:
+                with suppress(duckdb.Error):
+                    cur.rollback()
+                trouble.reraise(self.path, exc)  # no room: the store is as it was
             except BaseException:
                 cur.rollback()
                 raise
