@@ -41,10 +41,10 @@ def _audit(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from core import audit
-    from core.embedded import open_store
+    from core.embedded import open_read_only
     from core.store import queries
 
-    store = open_store()
+    store = open_read_only()  # a read-only command never writes: no import, no instrument sync
     pairs = queries.audit_pairs(store, args.reference, args.run or None)
     if pairs.empty:
         raise BadInput("Nothing to audit", f"No completion has a {args.reference!r} verdict yet.")

@@ -61,10 +61,15 @@ def now() -> datetime:
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        """Open (and create) the store; `read_only` opens an existing one for commands that only read."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
         try:
+            if read_only:
+                self.con = duckdb.connect(str(self.path), read_only=True)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path))
             self.con.execute(TABLES)
             self.con.execute(VIEWS)
@@ -72,7 +77,6 @@ class Store:
                              [str(SCHEMA_VERSION)])
         except duckdb.Error as exc:
             trouble.reraise(self.path, exc)  # held by another process, or no room
-        self._lock = threading.RLock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for this thread: one DuckDB connection must not be used by two threads at once."""
