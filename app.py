@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.errors import StoreUnavailable
 from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
+from pages import _login
 from pages import _ui as ui
 
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
@@ -27,7 +28,11 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
+entered = _login.allowed()  # a login when one is configured; nothing at all served openly beyond loopback
+page = st.navigation(PAGES, position="sidebar" if entered else "hidden")
+if not entered:
+    _login.login_page()
+    st.stop()
 ui.pin_form(page.url_path or "overview")  # the default page's url_path is empty
 try:
     page.run()

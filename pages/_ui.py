@@ -53,8 +53,8 @@ plain = escape.markdown  # text for an element that renders markdown (labels, al
 
 
 def show_error(exc: YardstickError) -> None:
-    """A titled error; the message is shown as plain text (it may quote user input)."""
-    st.error(plain(exc.title), icon="⚠️")
+    """A titled error: the title is core's own words; the message is shown as plain text (it may quote input)."""
+    st.error(exc.title, icon="⚠️")
     st.text(exc.app_message if isinstance(exc, StoreUnavailable) else exc.message)
 
 

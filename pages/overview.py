@@ -2,11 +2,12 @@
 reference (the study's Table 2 shape)."""
 import streamlit as st
 
-from core import audit
+from core import access, audit
 from core.flags import store_flags
 from core.importers import import_path
 from core.importers.upload import save as upload_save
 from core.store.queries import instrument_names
+from pages import _login
 from pages import _ui as ui
 
 st.title("📏 Yardstick")
@@ -32,7 +33,8 @@ with st.expander("Import data"):
     path = st.text_input("Path on this machine")
     upload = st.file_uploader("…or upload a file", type=["jsonl", "zip", "tar", "gz", "tgz"])
     if st.button("Import", disabled=not (path or upload)):
-        target = ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else path
+        target = (ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else
+                  ui.guarded(access.importable, path, _login.address()))  # only from configured roots
         result = target and ui.guarded(import_path, ui.store(), target)
         if result:
             st.success(f"Imported {result[0]}: {result[1]}")

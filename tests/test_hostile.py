@@ -350,3 +350,49 @@ def test_store(row, tmp_path, isolated_env):
         assert proc.returncode == 2 and proc.stderr.startswith(f"error: {row['title']}:"), proc.stderr[-2000:]
         assert row["names"] in proc.stderr and "Traceback" not in proc.stderr
     assert queries.summary(Store(path))["completions"] == 0, "the store is as it was"
+
+
+@pytest.mark.parametrize("row", rows("serve"))
+def test_serve(row, isolated_env, monkeypatch):
+    for key, value in row["env"].items():
+        monkeypatch.setenv(key, value)
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    if "refuses" in row:
+        address = ["--server.address", row["address"]] if row["address"] else []
+        proc = subprocess.run([sys.executable, str(REPO / "pages/_serve.py"), "--server.headless", "true",
+                               "--server.port", "1", *address], capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert proc.returncode == 2 and proc.stderr.startswith("Yardstick will not start:"), proc.stderr[-2000:]
+        assert row["refuses"] in proc.stderr
+        return
+    from browser import browser_page, streamlit_server, wait_for_text
+
+    with streamlit_server(isolated_env, address=row["address"]) as url, browser_page() as page:
+        for path in ("", "/curves?run=x", "/launch"):
+            page.goto(url + path)
+            page.get_by_label("Access token").wait_for(timeout=60_000)
+            body = page.inner_text("body")
+            assert "Import data" not in body and "Launch" not in body and "Curves" not in body, body
+        page.get_by_label("Access token").fill("wrong-token-wrong-token")
+        page.get_by_role("button", name="Enter").click()
+        wait_for_text(page, "That is not the access token.")
+        page.get_by_label("Access token").fill(row["env"]["YARDSTICK_TOKEN"])
+        page.get_by_role("button", name="Enter").click()
+        wait_for_text(page, "Runs train in their own process")  # the page asked for: Launch
+
+
+@pytest.mark.parametrize("row", rows("roots"))
+def test_import_roots(row, tmp_path, isolated_env, monkeypatch):
+    from test_pages import open_page
+
+    root = tmp_path / "allowed"
+    root.mkdir()
+    monkeypatch.setenv("YARDSTICK_IMPORT_ROOTS", str(root))
+    path = Path(row["path"].replace("{ROOT}", str(root)))
+    if "link_to" in row:
+        path.symlink_to(row["link_to"])
+    at = open_page("overview")
+    next(w for w in at.text_input if w.label == "Path on this machine").set_value(str(path)).run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert [e.value for e in at.error] == [row["title"]] and not at.exception
+    assert any(str(root) in t.value for t in at.text)
+    assert queries.summary(Store(isolated_env / "yardstick.duckdb"))["completions"] == 0
