@@ -7,14 +7,17 @@ import html as _html
 import re
 
 # CommonMark lets every ASCII punctuation character be backslash-escaped; escaping all of them also covers
-# Streamlit's extensions (`:red[…]`, `:material/…:`, `$…$` LaTeX) and GFM (tables, strikethrough, and autolinks, which
-# need an unbroken "http://" or "www.").
+# Streamlit's extensions (`:red[…]`, `:material/…:`, `$…$` LaTeX) and GFM tables and strikethrough.
 _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+# GFM turns bare "http://…", "www.…" and "name@host" into links even when escaped (seen in the browser); a
+# zero-width space inside each keeps the text as it reads while no link can form.
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?<=\b[wW]{3})(?=\.)|(?=@)")
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 def markdown(text: object) -> str:
-    """For st.caption / st.error / st.warning / widget labels: shows `text` literally, no markup, no links."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """For st.caption / st.error / st.warning / widget labels: shows `text` as written, no markup, no links."""
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(ZERO_WIDTH_SPACE, str(text)))
 
 
 def plotly(text: object) -> str:

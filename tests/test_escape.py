@@ -39,7 +39,15 @@ def test_markdown_renders_as_the_text_written(text):
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # CommonMark + the GFM parts Streamlit has
     out = parsed(md.render(escape.markdown(text)))
     assert set(out.tags) <= {"p"}, out.tags
-    assert out.text.replace("\n", " ").strip() == text.replace("\n", " ").strip()
+    shown = out.text.replace(escape.ZERO_WIDTH_SPACE, "")  # the space that keeps URLs from becoming links
+    assert shown.replace("\n", " ").strip() == text.replace("\n", " ").strip()
+
+
+def test_markdown_breaks_every_autolink():
+    for text in ["http://127.0.0.1:9/x", "see www.example.com", "mail a.b@example.com", "HTTPS://X.ORG"]:
+        shown = escape.markdown(text).replace("\\", "").lower()
+        assert "http://" not in shown and "https://" not in shown and "www." not in shown, shown
+        assert all(shown[i - 1] == escape.ZERO_WIDTH_SPACE for i, c in enumerate(shown) if c == "@"), shown
 
 
 @pytest.mark.parametrize("text", HOSTILE)
