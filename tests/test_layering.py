@@ -8,7 +8,8 @@ import sys
 from conftest import REPO
 
 DATA_SIDE = ["core.instruments", "core.store.store", "core.store.queries", "core.importers", "core.audit",
-             "core.charts", "core.browse", "core.rewardspec", "core.embedded", "core.cli"]
+             "core.charts", "core.browse", "core.rewardspec", "core.embedded", "core.cli", "core.escape",
+             "core.jsontext", "core.preflight", "core.access", "core.score", "core.importers.upload"]
 
 
 def loaded_after(modules: list[str]) -> set[str]:
