@@ -285,7 +285,9 @@ def test_kill(row, tmp_path, isolated_env):
 PAGES = ["overview", "launch", "curves", "completions", "label", "audit", "judge", "report"]
 FULL_DISK_APP = """
 import json, resource, sys
+from streamlit import config
 from streamlit.testing.v1 import AppTest
+config.set_option("server.address", "localhost")  # as under `make app` (see conftest.served_on_localhost)
 at = AppTest.from_file(sys.argv[1], default_timeout=120)
 at.run()
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))  # writes past this fail
@@ -336,6 +338,7 @@ def test_store(row, tmp_path, isolated_env):
     elif row["via"] == "app":
         proc = subprocess.run([sys.executable, "-c", FULL_DISK_APP, str(REPO / "app.py"), str(big),
                                str(file_limit(path))], capture_output=True, text=True, cwd=REPO, timeout=300)
+        assert proc.stdout.strip(), proc.stderr[-3000:]
         page = json.loads(proc.stdout.splitlines()[-1])
         assert page["exceptions"] == [] and page["errors"] == [row["title"]], page
         assert any(row["names"] in t for t in page["texts"]), page

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from core.instruments.isolation import run_isolated
-from core.instruments.workers import pool as spawn_pool
 from core.instruments.numbers import normalize
 from core.instruments.registry import Extraction, Instrument, Reading, all_instruments, get
+from core.instruments.workers import pool as spawn_pool
 
 PARALLEL_MIN = 20_000  # below this, starting worker processes costs more than it saves
 

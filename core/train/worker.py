@@ -10,9 +10,12 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from core.errors import YardstickError
 from core.runconfig import RunConfig
@@ -48,8 +51,10 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
 
     folder.set_status(state="starting", message="loading the model (the pocket model is built on first use)",
                       heartbeat_at=time.time())
-    model, tok = setup.load_model(config.model, config.torch_threads)
-    train, held_out = setup.load_problems(config.data, config.n_train, config.n_eval, config.seed, config.difficulty)
+    with beating(folder):  # building the pocket model or loading a big one takes longer than STALE_S
+        model, tok = setup.load_model(config.model, config.torch_threads)
+        train, held_out = setup.load_problems(config.data, config.n_train, config.n_eval, config.seed,
+                                              config.difficulty)
     recorder = Recorder(str(folder.path), config.reward)
     signal.signal(signal.SIGTERM, lambda *_: recorder.stop_requested.set())
     dataset = Dataset.from_list([{**row, "prompt": setup.prompt(tok, row["question"])} for row in train])
@@ -94,6 +99,25 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
     cancelled = recorder.stop_requested.is_set()
     folder.set_status(state="cancelled" if cancelled else "finished", heartbeat_at=time.time(), finished_at=time.time())
     return 0
+
+
+@contextmanager
+def beating(folder: RunFolder, every_s: float = 10.0) -> Iterator[None]:
+    """Keep the heartbeat fresh while the worker loads (nothing else writes status.json meanwhile), so a slow load
+    is not taken for a crash and the queue does not start the next run beside it."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(every_s):
+            folder.set_status(heartbeat_at=time.time())
+
+    thread = threading.Thread(target=beat, name="yardstick-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 if __name__ == "__main__":
