@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
+HOST   ?= localhost
 
 .PHONY: app test install chromium bench clean
 
@@ -18,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 app: install
-	$(BIN)/python pages/_serve.py --server.address localhost --server.port $(PORT)
+	$(BIN)/python pages/_serve.py --server.address $(HOST) --server.port $(PORT)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

@@ -2,9 +2,10 @@
 (pages/_serve.py explains why not plain `streamlit run app.py`)."""
 import streamlit as st
 
-from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
 from core import views
-from pages import _ui as ui
+from core.errors import StoreUnavailable
+from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
+from pages import _login, _ui as ui
 
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
 
@@ -30,7 +31,14 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
+entered = _login.allowed()  # a login when one is configured; nothing at all served openly beyond loopback
+page = st.navigation(PAGES, position="sidebar" if entered else "hidden")
+if not entered:
+    _login.login_page()
+    st.stop()
 if (page.url_path or "overview") in views.PAGES:  # the default page's url_path is empty
     ui.pin_form(page.url_path or "overview")
-page.run()
+try:
+    page.run()
+except StoreUnavailable as exc:  # a write that found the disk full, anywhere on the page
+    ui.unavailable(exc)

@@ -7,7 +7,6 @@ Figures use an explicit template, so an exported report draws them exactly as th
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core import escape
 from core.rewardspec import metric_role
 
 DASH = {"sampled": "solid", "greedy": "dot"}
@@ -24,9 +24,7 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
 TEMPLATE = "plotly_white"
 
 
-def text(value: object) -> str:
-    """Text for plotly's HTML subset (legend, hover, titles): escaped, so a name like `<a href=…>` stays text."""
-    return html.escape(str(value), quote=False)
+text = escape.plotly  # names and messages from files reach plotly's HTML subset escaped: `<a href=…>` stays text
 
 
 def colours(lines: list[str]) -> dict[str, str]:

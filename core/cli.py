@@ -11,32 +11,18 @@ from core.errors import BadInput, YardstickError
 
 
 def _score(args: argparse.Namespace) -> int:
-    from core.instruments import all_instruments
-    from core.instruments.batch import read_all
+    from core import score
+    from core.instruments.isolation import kept_workers
 
-    source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8", errors="replace")
-    objects = []
-    with source:
-        for number, line in enumerate(source, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                raise BadInput("Bad JSONL", f"line {number} is not valid JSON ({exc}).") from exc
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise BadInput("Bad JSONL", f"line {number} needs a string field 'text'.")
-            objects.append(obj)
-    golds = [None if o.get("gold") is None else str(o["gold"]) for o in objects]
-    instruments = all_instruments()
-    columns = read_all([o["text"] for o in objects], golds, instruments)
-    for i, obj in enumerate(objects):
-        out = {}
-        for inst in instruments:
-            r = columns[inst.name][i]
-            out[inst.name] = ({"value": r.verdict} if inst.kind == "check" else
-                              {"answer": r.answer, "correct": r.verdict, "span": list(r.span) if r.span else None})
-        print(json.dumps({**obj, "instruments": out}))
+    try:
+        source = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
+    except OSError as exc:
+        raise BadInput("Cannot read the input", f"{args.file}: {exc.strerror}.") from None
+    with source, kept_workers():
+        for lines in score.batches(source):
+            for line in score.score(score.parse(lines)):
+                sys.stdout.write(line + "\n")
+            sys.stdout.flush()
     return 0
 
 
@@ -95,10 +81,10 @@ def _audit(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from core import audit
-    from core.embedded import open_store
+    from core.embedded import open_read_only
     from core.store import queries
 
-    store = open_store()
+    store = open_read_only()  # a read-only command never writes: no import, no instrument sync
     pairs = queries.audit_pairs(store, args.reference, args.run or None, args.labeller)
     if pairs.empty:
         who = f" by {args.labeller}" if args.labeller and args.reference == "hand" else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import home
+from core.errors import BadInput
 from core.importers import import_path
 from core.store.store import Store
 
@@ -21,6 +22,15 @@ def open_store(path: str | Path | None = None, embedded: bool = True) -> Store:
     if embedded:
         ensure_embedded(store)
     return store
+
+
+def open_read_only() -> Store:
+    """The store for commands that only read (`yardstick audit`): nothing is created, imported or synced."""
+    path = home.store_path(create=False)
+    if not path.exists():
+        raise BadInput("The store is empty", f"Nothing has been imported under {path.parent} yet. Import data with "
+                       "`yardstick import PATH`, or start the app once (it imports the embedded default).")
+    return Store(path, read_only=True)
 
 
 def ensure_embedded(store: Store) -> list[str]:

@@ -7,15 +7,16 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def home() -> Path:
-    """The data folder: $YARDSTICK_HOME, or ./data of the checkout."""
+def home(create: bool = True) -> Path:
+    """The data folder: $YARDSTICK_HOME, or ./data of the checkout (made unless `create` is false)."""
     path = Path(os.environ.get("YARDSTICK_HOME") or REPO_ROOT / "data")
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def store_path() -> Path:
-    return home() / "yardstick.duckdb"
+def store_path(create: bool = True) -> Path:
+    return home(create) / "yardstick.duckdb"
 
 
 def runs_dir() -> Path:

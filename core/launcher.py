@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import home
+from core import home, preflight
 from core.errors import BadInput
 from core.runconfig import RunConfig
 from core.runfolder import RunFolder, is_run_folder
@@ -27,6 +27,7 @@ def run_id(config: RunConfig) -> str:
 def submit(config: dict, seeds: list[int] | None = None) -> list[str]:
     """Queue one run per seed (a seed group when several); invalid configs raise before anything is written."""
     configs = [RunConfig.from_dict({**config, "seed": s}) for s in (seeds or [config.get("seed", 0)])]
+    preflight.check(configs[0])  # the batch fits, model and data resolve, memory suffices: before any folder
     ids = []
     for c in configs:
         c.seed_group = c.seed_group or c.experiment()  # every seed of one config, whenever launched

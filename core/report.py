@@ -6,12 +6,11 @@ inlined once so the file works offline.
 """
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import plotly.io as pio
 
-from core import browse
+from core import browse, escape
 from core.findings import Reopened
 from core.views.blocks import Block, Cards, Chart, Links, Note, Stat, Table, View
 
@@ -23,7 +22,7 @@ table{border-collapse:collapse;font-size:.85rem} td,th{border:1px solid #ddd;pad
 
 
 def _e(text: Any) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    return escape.html("" if text is None else text)
 
 
 def render(reopened: list[Reopened], title: str = "Yardstick findings") -> str:

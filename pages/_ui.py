@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NoReturn, TypeVar
 
 import streamlit as st
 
-from core import home, views
+from core import escape, home, views
 from core.embedded import open_store
-from core.errors import YardstickError
+from core.errors import StoreUnavailable, YardstickError
 from core.store.store import Store
 from core.views.blocks import View
 from core.views.state import State
@@ -27,7 +26,17 @@ def _store(path: str) -> Store:
 
 
 def store() -> Store:
-    return _store(str(home.store_path()))
+    """The cached store; when another process holds it, or the disk is full, the page says so and stops."""
+    try:
+        return _store(str(home.store_path()))
+    except StoreUnavailable as exc:
+        unavailable(exc)
+
+
+def unavailable(exc: StoreUnavailable) -> NoReturn:
+    """One clear page instead of a traceback: the title and the app's advice, then stop."""
+    show_error(exc)
+    st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -43,16 +52,13 @@ def query(name: str | Callable[..., Any], *args: Any) -> Any:
     return _cached(str(s.path), s.revision(), module, name, args)
 
 
-def plain(text: str) -> str:
-    """Text for an element that renders markdown (labels, alerts): every markdown character escaped, because run
-    names and metric names can come from imported files."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+plain = escape.markdown  # text for an element that renders markdown (labels, alerts); names come from files
 
 
 def show_error(exc: YardstickError) -> None:
-    """A titled error; the message is shown as plain text (it may quote user input)."""
+    """A titled error: the title is core's own words; the message is shown as plain text (it may quote input)."""
     st.error(exc.title, icon="⚠️")
-    st.text(exc.message)
+    st.text(exc.app_message if isinstance(exc, StoreUnavailable) else exc.message)
 
 
 def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -138,6 +144,10 @@ def sync_runs() -> None:
     from core import launcher, scheduler
 
     scheduler.ensure()  # normally started with the server; here too for `streamlit run app.py` and AppTest
-    for problem in launcher.sync(store()).problems:
+    try:
+        problems = launcher.sync(store()).problems
+    except StoreUnavailable as exc:
+        unavailable(exc)
+    for problem in problems:
         st.warning("A run folder could not be read", icon="⚠️")
         st.text(problem)

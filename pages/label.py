@@ -59,7 +59,7 @@ st.progress(progress.value / progress.n if progress.n else 1.0,
 if session.help:
     st.table({"key": list(_keys.KEYS), "does": list(_keys.KEYS.values())})
 if item is None:
-    st.success(f"Nothing left in this queue for {labeller}.")
+    st.success(ui.plain(f"Nothing left in this queue for {labeller}."))
     st.stop()
 
 st.text(f"Question ({item['run_id']} · step {item['step']}" + (f" · gold {item['gold']})" if show else ")"))

@@ -63,7 +63,7 @@ def runs_panel() -> None:
                 ui.guarded(launcher.cancel, run["run_id"])
             st.progress(min(run["step"] / max(run["total_steps"], 1), 1.0))
             if run["message"]:
-                st.text(run["message"])
+                st.caption(ui.plain(run["message"]))
             if run["error_title"]:
                 st.error(ui.plain(run["error_title"]))
                 st.text(run["error_message"])

@@ -2,10 +2,11 @@
 (the study's Table 2 shape). Lays out core.views.overview."""
 import streamlit as st
 
+from core import access
 from core.importers import import_path
 from core.importers.upload import save as upload_save
 from core.views import overview
-from pages import _render as render, _ui as ui
+from pages import _login, _render as render, _ui as ui
 
 st.title("📏 Yardstick")
 st.caption("Reward, metric and answer extractor are separate instruments here — and each is audited.")
@@ -27,11 +28,14 @@ if view.get("flags"):
 
 with st.expander("Import data"):
     st.caption("A study folder, GSM8K model solutions, a completions JSONL (question, gold, text, optional run and "
-               "step), or a run folder written by the Yardstick recorder on a GPU cluster (zip or tar it).")
+               "step), a TRL output folder (completions/*.parquet, checkpoint-*/trainer_state.json), a Weights & "
+               "Biases run folder or history export, or a run folder written by the Yardstick recorder on a GPU "
+               "cluster (zip or tar it).")
     path = st.text_input("Path on this machine")
     upload = st.file_uploader("…or upload a file", type=["jsonl", "zip", "tar", "gz", "tgz"])
     if st.button("Import", disabled=not (path or upload)):
-        target = ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else path
+        target = (ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else
+                  ui.guarded(access.importable, path, _login.address()))  # only from configured roots
         result = target and ui.guarded(import_path, ui.store(), target)
         if result:
             st.success(f"Imported {result[0]}: {result[1]}")

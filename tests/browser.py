@@ -26,19 +26,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(home: Path) -> Iterator[str]:
-    """The app (pages/_serve.py) on a free loopback port with YARDSTICK_HOME=home; yields its base URL."""
+def streamlit_server(home: Path, address: str = "127.0.0.1", env: dict | None = None) -> Iterator[str]:
+    """The app (pages/_serve.py) on a free port with YARDSTICK_HOME=home, bound to `address` (reached through
+    loopback either way); yields its base URL."""
     port = free_port()
-    env = {**os.environ, "YARDSTICK_HOME": str(home)}
+    env = {**os.environ, "YARDSTICK_HOME": str(home), **(env or {})}
     log = open(home / "server.log", "wb")
     proc = subprocess.Popen([sys.executable, str(REPO / "pages/_serve.py"), "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=REPO, env=env,
+                             "--server.port", str(port), "--server.address", address], cwd=REPO, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         server.proc = proc
         deadline = time.time() + 60
-        while time.time() < deadline:
+        while time.time() < deadline and proc.poll() is None:
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
                     break

@@ -21,12 +21,23 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("YARDSTICK_HOME", str(home))
     monkeypatch.setenv("YARDSTICK_SHARED_DATA", str(tmp_path / "no-shared-data"))  # opt in per test
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    for name in ("YARDSTICK_TOKEN", "YARDSTICK_TOKEN_FILE", "YARDSTICK_IMPORT_ROOTS"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     yield home
     from core import scheduler
 
     scheduler.stop_all()  # a page may have started one for this test's home
+
+
+@pytest.fixture(autouse=True, scope="session")
+def served_on_localhost() -> None:
+    """AppTest runs pages in this process without a server: give it the address `make app` serves on, so the
+    login gate (pages/_login.py) sees the app as its user's own, as it is under `make app`."""
+    from streamlit import config
+
+    config.set_option("server.address", "localhost")
 
 
 @pytest.fixture(scope="session")

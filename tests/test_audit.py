@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 from conftest import REPO
+from core.store.store import Store
+from test_store import small_batch
 
 
 def audit(reference: str, *extra: str) -> list[dict]:
@@ -45,10 +47,22 @@ def test_judge_reference_and_bootstrap_intervals(embedded_home):
     assert lo <= rows["study_last_number"]["f1"] <= hi
 
 
-def test_text_table_and_empty_reference(isolated_env):
-    proc = subprocess.run([sys.executable, "-m", "core", "audit", "--reference", "hand"], capture_output=True,
-                          text=True, cwd=REPO, timeout=120)
+def test_audit_only_reads(isolated_env):
+    """A read-only command never writes: on a fresh home it says the store is empty (it used to import the
+    embedded data); on a store it leaves every byte as it was."""
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "core", "audit", "--reference", "hand"], capture_output=True,
+                              text=True, cwd=REPO, timeout=120)
+
+    proc = run()
+    assert proc.returncode == 2 and proc.stderr.startswith("error: The store is empty:") and not isolated_env.exists()
+    store = Store(isolated_env / "yardstick.duckdb")
+    store.ingest(small_batch())
+    store.close()
+    before = {p.name: p.read_bytes() for p in isolated_env.iterdir()}
+    proc = run()
     assert proc.returncode == 2 and "Nothing to audit" in proc.stderr
+    assert {p.name: p.read_bytes() for p in isolated_env.iterdir()} == before  # a read-only command wrote nothing
 
 
 def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table(embedded_home):

@@ -54,9 +54,8 @@ def test_local_model_folder_and_gsm8k_jsonl(tmp_path, isolated_env):
     assert first["question"] in questions  # the chat prompt's user turn, not the system prompt
 
 
-def test_hub_ids_offline_fail_with_a_clear_message(tmp_path, isolated_env):
+def test_hub_ids_offline_and_not_cached_are_refused_before_a_worker_starts(tmp_path, isolated_env):
     proc = train({"model": "Qwen/Qwen2.5-0.5B-Instruct", "data": "pocket", "steps": 1}, tmp_path)
-    (run,) = launcher.folders()
-    assert proc.returncode == 2 and run.status()["state"] == "failed"
-    assert run.status()["error"]["title"] == "Cannot load the model"
-    assert "Qwen/Qwen2.5-0.5B-Instruct" in run.status()["error"]["message"]
+    assert proc.returncode == 2 and proc.stderr.startswith("error: Model not found: model: "), proc.stderr
+    assert "Qwen/Qwen2.5-0.5B-Instruct" in proc.stderr and "local Hugging Face cache" in proc.stderr
+    assert launcher.folders() == []

@@ -3,7 +3,6 @@ again after it went on (only what is new), with gold from --data, and through `y
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 

@@ -188,3 +188,24 @@ def test_missing_key_is_clear_and_changes_nothing(store, monkeypatch):
     with pytest.raises(YardstickError, match="API key"):
         judge.start(store, ids(store), judge.DEFAULT_MODEL)
     assert judgments(store).empty and store.revision() == before
+
+
+@pytest.mark.parametrize("failure", ["network down", "key refused"])
+def test_an_unreachable_api_stops_the_job_and_says_why(store, failure):
+    store.ingest(Batch(runs=[{"run_id": "r"}], completions=pd.DataFrame(
+        {"run_id": "r", "step": 1, "phase": "eval", "decoding": "sampled", "question": [f"What is {i}+0?" for i in range(40)],
+         "gold": [str(i) for i in range(40)], "sample": 0, "text": [f"{i}" for i in range(40)]})))
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        if failure == "network down":
+            raise httpx2.ConnectError("no route to host", request=request)
+        return httpx2.Response(401, json={"type": "error", "error": {"type": "authentication_error",
+                                                                      "message": "invalid x-api-key"}})
+
+    progress = judge.start(store, ids(store), judge.DEFAULT_MODEL, api=api(handler, max_retries=0))
+    judge.wait(progress, 60)
+    assert progress.state == "failed" and "in a row could not reach the API" in progress.message
+    assert ("connection failed" if failure == "network down" else "API key was refused") in progress.message
+    assert len(calls) < 5 + 8 + 1 < 43, "it stops after a few failures (plus the calls already in flight)"

@@ -54,3 +54,28 @@ def test_bad_line_is_a_clear_error():
                           capture_output=True, cwd=REPO, timeout=60)
     assert proc.returncode == 2
     assert "line 2" in proc.stderr and proc.stdout == ""
+
+
+def test_score_streams_each_line_before_the_input_closes():
+    """`printf LINE | (cat; sleep 5) | yardstick score -`: the answer comes while the input is still open."""
+    proc = subprocess.Popen(["bash", "-c", f"printf '{{\"text\":\"1\",\"gold\":\"1\"}}\\n' | (cat; sleep 5) | "
+                             f"{sys.executable} -m core score -"], stdout=subprocess.PIPE, cwd=REPO)
+    try:
+        line = proc.stdout.readline()
+        still_open = proc.poll() is None
+    finally:
+        proc.wait(timeout=60)
+    assert still_open, "the line must be answered before the input closes"
+    assert json.loads(line)["instruments"]["last_number"] == {"answer": "1", "correct": True, "span": [0, 1]}
+
+
+def test_score_quotes_at_most_an_excerpt_of_a_completion_in_its_log():
+    """math-verify's timeout warning quotes the completion: a worker's log lines are cut to an excerpt."""
+    from core.instruments import workers
+
+    huge = "x" * 1_000_000
+    script = ("import logging; from core.instruments import workers; workers.start(); "
+              f"logging.getLogger('math_verify.parser').warning('Timeout during parsing: ' + 'x' * {len(huge)})")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert "Timeout during parsing: xxx" in proc.stderr and "more characters]" in proc.stderr
+    assert len(proc.stderr) < workers.EXCERPT + 200

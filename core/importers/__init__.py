@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core import jsontext
 from core.errors import BadInput
 from core.importers import completions_jsonl, gsm8k, runfolder, study, trl, wandb_run
 from core.importers.base import Importer, Seen
 from core.store.store import IngestResult, Store
 
-IMPORTERS: list[Importer] = [runfolder, study, trl, wandb_run, gsm8k, completions_jsonl]  # the first that recognises a path wins
+# The first that recognises a path wins.
+IMPORTERS: list[Importer] = [runfolder, study, trl, wandb_run, gsm8k, completions_jsonl]
 
 
 def recognise(path: Path) -> Importer:
@@ -29,6 +31,8 @@ def import_path(store: Store, path: str | Path, seen: Seen | None = None,
     path = Path(path)
     if not path.exists():
         raise BadInput("Nothing to import", f"{path} does not exist.")
+    if path.is_file():
+        jsontext.sniff(path)  # a UTF-16 or latin-1 file is named as such, not "unrecognised"
     importer = recognise(path)
     seen = seen or Seen.of(store)
     if data is None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import BadInput
-from core.importers.jsonl import first_object, read_objects, require_text
 from core.importers.base import Seen
+from core.importers.jsonl import first_object, read_objects, require_gold, require_text
 from core.store.store import Batch
 
 KIND = "completions JSONL"
@@ -28,7 +28,7 @@ def load(path: Path, seen: Seen | None = None) -> Batch:
         step = obj.get("step", 0)
         if not isinstance(step, int) or isinstance(step, bool) or step < 0:
             raise BadInput("Bad step", f"{where}: 'step' must be a whole number ≥ 0 (got {step!r}).")
-        question, gold = require_text(obj, "question", where), require_text(obj, "gold", where)
+        question, gold = require_text(obj, "question", where), require_gold(require_text(obj, "gold", where), where)
         key = (run, step, question, gold)
         rows.append({"run_id": run, "step": step, "phase": "eval", "decoding": "sampled", "question": question,
                      "gold": gold, "text": require_text(obj, "text", where), "sample": seen[key]})

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import BadInput
-from core.importers.jsonl import first_object, read_objects, require_text
 from core.importers.base import Seen
+from core.importers.jsonl import first_object, read_objects, require_gold, require_text
 from core.store.store import Batch
 
 KIND = "GSM8K model solutions"
@@ -43,6 +43,7 @@ def load(path: Path, seen: Seen | None = None) -> Batch:
             gold = gold_of(require_text(obj, "ground_truth", where))
         except ValueError:
             raise BadInput("No gold answer", f"{where}: ground_truth has no final 'A: N' line.") from None
+        require_gold(gold, where)
         for model in _models(obj):
             sol = obj[model]
             rows.append({"run_id": f"gsm8k-{model}", "step": 0, "phase": "eval", "decoding": "sampled",

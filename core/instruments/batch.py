@@ -6,7 +6,6 @@ processes; instruments with a time limit run in their own killable workers (isol
 from __future__ import annotations
 
 import importlib
-import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Sequence
 from core.instruments.isolation import run_isolated
 from core.instruments.numbers import normalize
 from core.instruments.registry import Extraction, Instrument, Reading, all_instruments, get
+from core.instruments.workers import pool as spawn_pool
 
 PARALLEL_MIN = 20_000  # below this, starting worker processes costs more than it saves
 
@@ -75,7 +75,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """One pool per process, kept between batches: spawning workers costs ~0.4 s, a batch of 100k ~4 s."""
     pool = _POOLS.get(workers)
     if pool is None or getattr(pool, "_broken", False):
-        pool = _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+        pool = _POOLS[workers] = spawn_pool(workers)
     return pool
 
 

@@ -12,7 +12,8 @@ from core.instruments import numbers
 from core.instruments.registry import Extraction, check, extractor
 
 ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
-WELL_FORMED = re.compile(r"<answer>\s*" + numbers.NUMBER_RE.pattern + r"\s*</answer>")
+WELL_FORMED = re.compile(r"<answer>\s*(?:" + "|".join(
+    p.pattern for p in (numbers.FRAC_RE, numbers.SCI_RE, numbers.NUMBER_RE)) + r")\s*</answer>")
 BOXED = re.compile(r"\\boxed\{([^}]*)\}")
 
 
@@ -24,13 +25,13 @@ def _last_number_in(text: str, offset: int = 0) -> Extraction:
     return Extraction(value, (start + offset, end + offset))
 
 
-@extractor()
+@extractor(version="2")  # 2: \\frac{a}{b} and 1e3 are read whole
 def last_number(text: str) -> Extraction:
     """The last number written anywhere in the completion."""
     return _last_number_in(text)
 
 
-@extractor()
+@extractor(version="2")  # 2: <answer>\\frac{1}{2}</answer> reads 1/2, not 2
 def strict_tag(text: str) -> Extraction:
     """The number inside the last <answer>…</answer> block; nothing if there is no such block."""
     blocks = list(ANSWER_TAG.finditer(text))
@@ -48,9 +49,9 @@ def lenient(text: str, gold: str | None) -> Extraction:
     return Extraction(target, span) if span else Extraction(None)
 
 
-@check()
+@check(version="2")  # 2: a LaTeX fraction or 1e3 in the tag is a number too
 def format(text: str) -> bool:  # noqa: A001  (the study's name for it)
-    """A well-formed <answer>NUMBER</answer> somewhere in the completion."""
+    """A well-formed <answer>NUMBER</answer> somewhere in the completion (\\frac{a}{b} and 1e3 count)."""
     return WELL_FORMED.search(text) is not None
 
 

@@ -1,15 +1,19 @@
 """Run an instrument in worker processes with a hard time limit per completion.
 
 math-verify times itself out with signal.alarm, which only works in a main thread (Streamlit runs scripts in
-other threads) and can hang on pathological input; a worker process can always be killed.
+other threads) and can hang on pathological input; a worker process can always be killed. Workers are started
+per call and killed after it, unless the caller keeps them for a stream of small batches (`kept_workers`).
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from core.instruments.workers import pool as _pool
 
 CHUNK = 64
+_kept: dict[int, ProcessPoolExecutor] | None = None  # workers → a live pool, inside kept_workers()
 
 
 def _apply_chunk(name: str, items: list[tuple[str, str | None]]) -> list[Any]:
@@ -19,8 +23,35 @@ def _apply_chunk(name: str, items: list[tuple[str, str | None]]) -> list[Any]:
     return [inst.fn(text, gold) if inst.needs_gold else inst.fn(text) for text, gold in items]
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+@contextmanager
+def kept_workers() -> Iterator[None]:
+    """Reuse workers across run_isolated calls inside this block (`yardstick score` reads its input in small
+    batches; starting math-verify's workers costs seconds each time). They are killed when the block ends."""
+    global _kept
+    outer, _kept = _kept, (_kept if _kept is not None else {})
+    try:
+        yield
+    finally:
+        if outer is None:
+            for pool in _kept.values():
+                _kill(pool)
+        _kept = outer
+
+
+def _acquire(workers: int) -> ProcessPoolExecutor:
+    if _kept is None:
+        return _pool(workers)
+    pool = _kept.get(workers)
+    if pool is None or getattr(pool, "_broken", False):
+        pool = _kept[workers] = _pool(workers)
+    return pool
+
+
+def _release(pool: ProcessPoolExecutor, workers: int, hung: bool = False) -> None:
+    if _kept is None or hung:
+        _kill(pool)
+        if _kept is not None:
+            _kept.pop(workers, None)
 
 
 def run_isolated(name: str, items: list[tuple[str, str | None]], time_limit: float, workers: int = 2,
@@ -30,7 +61,7 @@ def run_isolated(name: str, items: list[tuple[str, str | None]], time_limit: flo
         return []
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
     out: list[Any] = []
-    pool = _pool(workers)
+    pool = _acquire(workers)
     try:
         futures = [pool.submit(_apply_chunk, name, c) for c in chunks]
         i = 0
@@ -42,13 +73,15 @@ def run_isolated(name: str, items: list[tuple[str, str | None]], time_limit: flo
                 continue
             except FutureTimeout:
                 pass
-            _kill(pool)
+            _release(pool, workers, hung=True)
             out.extend(_one_by_one(name, chunks[i], time_limit, failed))
             i += 1
-            pool = _pool(workers)
+            pool = _acquire(workers)
             futures[i:] = [pool.submit(_apply_chunk, name, c) for c in chunks[i:]]
-    finally:
-        _kill(pool)
+    except BaseException:
+        _release(pool, workers, hung=True)
+        raise
+    _release(pool, workers)
     return out
 
 

@@ -1,7 +1,8 @@
 """The one number normaliser: "1,234", "$18.00", "18.", "-3", "50%", "3/4" become canonical strings.
 
 Every instrument, importer, label and judge answer goes through `normalize`, so equality of the
-canonical strings is numeric equality, in Python and in SQL alike.
+canonical strings is numeric equality, in Python and in SQL alike. `last_number` also reads a LaTeX fraction
+(\\frac{1}{2}, \\dfrac, \\tfrac) and scientific notation (1e3) whole, instead of their last digits.
 """
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ _NUMBER_CHARS = frozenset("0123456789,.$-/%")  # every character NUMBER_RE can m
 _NUMBER_RUN = re.compile(r"[0-9,.$/%-]+")
 _EDGE = 80  # longer than any number normalize accepts, with its separators
 _MAX_CHARS = 40  # longer digit runs are junk, not answers (and int() refuses >4300 digits)
+# Written numbers that end in another number: \frac{1}{2} ends in "2", 1e3 in "3". Read whole, with their span.
+FRAC_RE = re.compile(r"(?<![\d.])(-\s*)?\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(-?\d+)\s*\}")
+SCI_RE = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)[eE]([-+]?\d{1,3})(?![\d.])")
+_WINDOW = 64  # how far before a number a fraction or mantissa may start
 
 
 def normalize(raw: str | int | float | None) -> str | None:
@@ -74,8 +79,43 @@ def find_numbers(text: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def last_number(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The last number written in `text` — the same answer as scanning the whole text, found faster because this
-    runs on every completion: find the last digit (C-level rfind), parse only the run of number characters
+    """The last number written in `text`, read whole when it ends a LaTeX fraction or scientific notation."""
+    found = _last_plain_number(text)
+    whole = found and _whole(text, found)
+    if whole is not None and whole[0] is None:
+        return None  # \\frac{1}{0}, 1e99: written as a number, but not one
+    return whole or found
+
+
+def _whole(text: str, found: tuple[str, tuple[int, int]]) -> tuple[str | None, tuple[int, int]] | None:
+    """The fraction (\\frac{a}{b}) or a×10^e (1e3) that the number at `found` ends, if it ends one (its value is
+    None when it is not a number: a zero denominator, or more digits than any answer has)."""
+    start, end = found[1]
+    before = text[start - 1:start]
+    if before == "{":
+        pattern, read = FRAC_RE, lambda m: normalize(f"{m.group(1) or ''}{m.group(2)}/{m.group(3)}".replace(" ", ""))
+    elif before in ("e", "E", "+") and start > 1:
+        pattern, read = SCI_RE, _scientific
+    else:
+        return None
+    for m in pattern.finditer(text, max(0, start - _WINDOW), min(len(text), end + _WINDOW)):
+        if m.start() < start and m.end() >= end:
+            return read(m), m.span()
+    return None
+
+
+def _scientific(m: re.Match) -> str | None:
+    try:
+        value = Fraction(Decimal(f"{m.group(1)}e{m.group(2)}"))
+    except (InvalidOperation, ValueError):
+        return None
+    text = _canonical(value)
+    return text if len(text) <= _MAX_CHARS else None
+
+
+def _last_plain_number(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The last number as NUMBER_RE reads it — the same answer as scanning the whole text, found faster because
+    this runs on every completion: find the last digit (C-level rfind), parse only the run of number characters
     around it (no match can cross a character outside that run), and fall back to the general scan otherwise."""
     last = max(map(text.rfind, "0123456789"))
     if last < 0:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,12 +17,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.errors import BadInput, StoreBusy
+from core.errors import BadInput
 from core.instruments import Instrument, all_instruments
 from core.instruments.batch import read_all
 from core.instruments.numbers import normalize
-from core.store import ids
-from core.store.migrations import migrate
+from core.store import ids, trouble
+from core.store.migrations import LATEST, migrate, version
 from core.store.schema import VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
@@ -69,18 +69,28 @@ def now() -> datetime:
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        """Open (and create) the store; `read_only` opens an existing one for commands that only read."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path))
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreBusy("Store is in use", f"{self.path} is open in another process (is the app "
-                                "running?). Stop it, or use the app's own import.") from exc
-            raise
         self._lock = threading.RLock()
         try:
+            if read_only:
+                self.con = duckdb.connect(str(self.path), read_only=True)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            trouble.reraise(self.path, exc)  # held by another process, or no room
+        try:
+            if read_only:
+                current = version(self.con)
+                if current != LATEST:
+                    raise BadInput("Store needs upgrading" if current < LATEST else "Store made by a newer Yardstick",
+                                   f"{self.path} has schema version {current}; this Yardstick reads {LATEST}. Open "
+                                   "it once with the app or `yardstick import` (which upgrade it), then try again.")
+                self.migrated: list[int] = []
+                self.con.execute(VIEWS.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
+                return
             self.migrated = migrate(self.con)
         except BaseException:
             self.con.close()
@@ -110,6 +120,10 @@ class Store:
                 cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
                             "WHERE key = 'revision'")
                 cur.commit()
+            except duckdb.Error as exc:
+                with suppress(duckdb.Error):
+                    cur.rollback()
+                trouble.reraise(self.path, exc)  # no room: the store is as it was
             except BaseException:
                 cur.rollback()
                 raise

@@ -1,0 +1,31 @@
+"""Text from files or users (run and metric names, status messages, notes, labels, completions) escaped for the
+renderer it reaches: Streamlit's Markdown, plotly's HTML subset (legend, hover, axis titles), or an HTML page.
+One function per renderer, so every call site says which one it feeds."""
+from __future__ import annotations
+
+import html as _html
+import re
+
+# CommonMark lets every ASCII punctuation character be backslash-escaped; escaping all of them also covers
+# Streamlit's extensions (`:red[…]`, `:material/…:`, `$…$` LaTeX) and GFM tables and strikethrough.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+# GFM turns bare "http://…", "www.…" and "name@host" into links even when escaped (seen in the browser); a
+# zero-width space inside each keeps the text as it reads while no link can form.
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?<=\b[wW]{3})(?=\.)|(?=@)")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def markdown(text: object) -> str:
+    """For st.caption / st.error / st.warning / widget labels: shows `text` as written, no markup, no links."""
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(ZERO_WIDTH_SPACE, str(text)))
+
+
+def plotly(text: object) -> str:
+    """For trace names, hover text and axis titles: plotly renders <a href>, <b>, <br>, … there and decodes
+    entities, so escaping <, > and & shows the text as written."""
+    return _html.escape(str(text), quote=False)
+
+
+def html(text: object) -> str:
+    """For text placed in an HTML page (the report): element content and quoted attribute values."""
+    return _html.escape(str(text), quote=True)

@@ -1,0 +1,69 @@
+"""Each renderer gets text escaped for itself: rendered, hostile names and messages come out as the text written."""
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+import pytest
+from markdown_it import MarkdownIt
+
+from core import charts, escape
+
+HOSTILE = ['<a href="http://127.0.0.1:9/x">x</a>', "**bold** _it_ `code` ~~gone~~", "![x](http://127.0.0.1:9/beacon)",
+           "[link](javascript:alert(1))", "<img src=x onerror=alert(1)>", "# heading", "| a | b |\n|---|---|\n| 1 | 2 |",
+           ":red[colour] :material/home: $x^2$", "<http://127.0.0.1:9/auto>", "a & b &lt;b&gt; \\*x\\*", "1. 2) - + >quote",
+           "</script><script>alert(1)</script>", "plain run-name_1.0"]
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def parsed(markup: str) -> Tags:
+    parser = Tags()
+    parser.feed(markup)
+    return parser
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_renders_as_the_text_written(text):
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # CommonMark + the GFM parts Streamlit has
+    out = parsed(md.render(escape.markdown(text)))
+    assert set(out.tags) <= {"p"}, out.tags
+    shown = out.text.replace(escape.ZERO_WIDTH_SPACE, "")  # the space that keeps URLs from becoming links
+    assert shown.replace("\n", " ").strip() == text.replace("\n", " ").strip()
+
+
+def test_markdown_breaks_every_autolink():
+    for text in ["http://127.0.0.1:9/x", "see www.example.com", "mail a.b@example.com", "HTTPS://X.ORG"]:
+        shown = escape.markdown(text).replace("\\", "").lower()
+        assert "http://" not in shown and "https://" not in shown and "www." not in shown, shown
+        assert all(shown[i - 1] == escape.ZERO_WIDTH_SPACE for i, c in enumerate(shown) if c == "@"), shown
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_plotly_and_html_escape_every_tag(text):
+    for escaped in (escape.plotly(text), escape.html(text)):
+        assert "<" not in escaped and ">" not in escaped
+        assert html.unescape(escaped) == text
+    assert '"' not in escape.html(text) and "'" not in escape.html(text)  # safe inside attribute values too
+
+
+def test_chart_trace_names_reach_plotly_escaped():
+    import pandas as pd
+
+    name = '<a href="http://127.0.0.1:9/x">x</a>'
+    df = pd.DataFrame({"run_id": name, "name": ["reward", name], "decoding": "sampled", "step": 1, "value": 0.5,
+                       "reward_spec": "format", "phase": "eval"})
+    fig = charts.curves(df)
+    assert all("<a" not in t.name for t in fig.data) and any("&lt;a href" in t.name for t in fig.data)
+    assert [t.customdata[0][0] for t in fig.data] == [name, name]  # clicks still open the run by its real id
