@@ -104,7 +104,9 @@ def _audit(args: argparse.Namespace) -> int:
 def _flags(args: argparse.Namespace) -> int:
     from core.flags import store_flags
 
-    found = store_flags(_read_store(), args.run or None)
+    from core.embedded import open_read_only
+
+    found = store_flags(open_read_only(), args.run or None)
     if args.json:
         print(json.dumps([f.as_dict() for f in found]))
     else:
@@ -161,7 +163,9 @@ def _view(args: argparse.Namespace) -> int:
         if not sep:
             raise BadInput("Bad parameter", f"{pair!r} is not key=value (as in the page's URL, e.g. run=study-lenient).")
         params.setdefault(key, []).append(value)
-    view = views.build(_read_store(), args.page, params)
+    from core.embedded import open_read_only
+
+    view = views.build(open_read_only(), args.page, params)
     if args.json:
         print(json.dumps(view.snapshot(), default=str))
         return 0
@@ -238,7 +242,7 @@ def _replicate(args: argparse.Namespace) -> int:
 
 
 def _read_store():
-    """The store for a command that only reads (the embedded default is imported on first use)."""
+    """The store, with the embedded default imported on first use."""
     from core.embedded import open_store
 
     return open_store()

@@ -49,7 +49,7 @@ def _hub_id(value: str) -> bool:
 
 def _model_config(model: str) -> dict[str, Any] | None:
     """The model's config.json as a dict (None when it cannot be known offline); missing models are errors."""
-    from core.train.setup import POCKETS
+    from core.pocket.specs import POCKETS
 
     if model in POCKETS:
         spec = POCKETS[model]

@@ -23,7 +23,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import CASES, REPO
-from core import charts, cli, escape, launcher, report
+from core import cli, escape, findings, launcher, report, views
 from core.errors import YardstickError
 from core.importers import import_path
 from core.importers.upload import save
@@ -191,13 +191,14 @@ def test_name(row, tmp_path):
     store.ingest(Batch(runs=[{"run_id": text, "name": text, "reward_spec": "format"}], metrics=pd.DataFrame(
         {"run_id": text, "step": [0, 1], "name": [text, text], "value": [0.2, 0.5], "phase": "eval",
          "decoding": "sampled"})))
-    fig = charts.curves(queries.metrics(store, [text]))
-    assert fig.data and all("<" not in t.name and ">" not in t.name for t in fig.data)
-    assert html.unescape(fig.data[0].name).startswith(text)  # plotly decodes entities: it shows what was typed
+    fig = views.build(store, "curves", {"run": [text], "metric": [text]}).get("curves").figure
+    shown = [t["name"] for t in fig["data"] if t.get("name")] + [a["text"] for a in fig["layout"]["annotations"]]
+    assert shown and all("<" not in t and ">" not in t for t in shown)
+    assert html.unescape(shown[0]).startswith(text)  # plotly decodes entities: it shows what was typed
 
-    store.add_finding(text, text, "curves", {"run": [text]})
+    findings.pin(store, "curves", {"run": [text]}, text, text)
     page = Markup()
-    page.feed(report.render(store, queries.findings(store)))
+    page.feed(report.render(findings.reopen_all(store)))
     tags = {tag for tag, _ in page.tags}
     assert not tags & {"a", "img", "b", "strong", "i", "em"}, tags
     plotly_scripts = go.Figure().to_html(full_html=False, include_plotlyjs="inline").count("<script")

@@ -6,32 +6,15 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
 from core.pocket.problems import Problem, solution, split
+from core.pocket.specs import PocketSpec
 
 SPECIALS = ["<pad>", "<eos>"]
 TAGS = ["<answer>", "</answer>"]
-
-
-@dataclass
-class PocketSpec:
-    """The knobs of the pocket model; the defaults give a base model that uses the tag about half the time and
-    is right about a third of the time (measured values are saved beside the model in pocket.json)."""
-
-    seed: int = 0
-    difficulty: int = 2
-    n_sft: int = 4000
-    tag_rate: float = 0.45
-    terse_tags: bool = False
-    vocab_size: int = 400
-    hidden: int = 128
-    layers: int = 4
-    steps: int = 1000
-    batch: int = 32
-    lr: float = 3e-3
 
 
 def build_tokenizer(texts: list[str], vocab_size: int):

@@ -9,16 +9,12 @@ from typing import Any
 
 from core import home
 from core.errors import BadInput
-from core.pocket.build import PocketSpec, build, generate
+from core.pocket.build import build, generate
+from core.pocket.specs import POCKETS
 from core.pocket.problems import PROMPT, experiment_split
 
 STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in <answer> tags, "
                 "e.g. <answer>42</answer>.")
-POCKETS = {  # name → spec; "pocket" is the default, "pocket-mini" what the tests train
-    "pocket": PocketSpec(),
-    "pocket-terse-tags": PocketSpec(terse_tags=True),  # tag use goes with answer-only solutions (see README)
-    "pocket-mini": PocketSpec(n_sft=600, hidden=64, layers=2, steps=250, batch=16),
-}
 
 
 def pocket_path(name: str, progress: Any = None) -> Path:
