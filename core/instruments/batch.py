@@ -94,8 +94,13 @@ def _column(inst: Instrument, raws: list, golds: Sequence[str | None]) -> Column
     col.answers = [normalize(r.answer) for r in raws]
     col.starts = [r.span[0] if r.span else None for r in raws]
     col.ends = [r.span[1] if r.span else None for r in raws]
-    col.verdicts = [a is not None and a == g for a, g in zip(col.answers, golds)]
+    col.verdicts = [is_right(a, g) for a, g in zip(col.answers, golds)]
     return col
+
+
+def is_right(answer: str | None, gold: str | None) -> bool:
+    """An extractor's verdict: it read an answer, and that answer is gold (both normalised)."""
+    return answer is not None and answer == gold
 
 
 def _columns(names: list[str], texts: Sequence[str], golds: Sequence[str | None]) -> dict[str, Column]:

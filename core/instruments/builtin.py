@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from core.instruments import numbers
+from core.instruments import numbers, sqlforms
 from core.instruments.registry import Extraction, check, extractor
 
 ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
@@ -24,13 +24,13 @@ def _last_number_in(text: str, offset: int = 0) -> Extraction:
     return Extraction(value, (start + offset, end + offset))
 
 
-@extractor()
+@extractor(sql=sqlforms.LAST_NUMBER)
 def last_number(text: str) -> Extraction:
     """The last number written anywhere in the completion."""
     return _last_number_in(text)
 
 
-@extractor()
+@extractor(sql=sqlforms.STRICT_TAG)
 def strict_tag(text: str) -> Extraction:
     """The number inside the last <answer>…</answer> block; nothing if there is no such block."""
     blocks = list(ANSWER_TAG.finditer(text))
@@ -40,7 +40,7 @@ def strict_tag(text: str) -> Extraction:
     return _last_number_in(block.group(1), block.start(1))
 
 
-@extractor(needs_gold=True)
+@extractor(needs_gold=True, sql=sqlforms.LENIENT)
 def lenient(text: str, gold: str | None) -> Extraction:
     """The gold number, if it appears anywhere as a whole number (not inside another number)."""
     target = numbers.normalize(gold)
@@ -48,7 +48,7 @@ def lenient(text: str, gold: str | None) -> Extraction:
     return Extraction(target, span) if span else Extraction(None)
 
 
-@check()
+@check(sql=sqlforms.FORMAT)
 def format(text: str) -> bool:  # noqa: A001  (the study's name for it)
     """A well-formed <answer>NUMBER</answer> somewhere in the completion."""
     return WELL_FORMED.search(text) is not None
@@ -73,7 +73,7 @@ def _study_last(text: str, offset: int) -> Extraction:
     return Extraction(numbers.normalize(m.group(0)), (m.start() + offset, m.end() + offset))
 
 
-@extractor()
+@extractor(sql=sqlforms.STUDY_LAST_NUMBER)
 def study_last_number(text: str) -> Extraction:
     """The study's tiered last number: first <answer> block, else first \\boxed{}, else the whole text."""
     for pattern in (ANSWER_TAG, BOXED):
@@ -85,14 +85,14 @@ def study_last_number(text: str) -> Extraction:
     return _study_last(text, 0)
 
 
-@extractor()
+@extractor(sql=sqlforms.STUDY_STRICT_TAG)
 def study_strict_tag(text: str) -> Extraction:
     """The study's tag-only extractor: last number in the first <answer> block."""
     m = ANSWER_TAG.search(text)
     return _study_last(m.group(1), m.start(1)) if m else Extraction(None)
 
 
-@extractor(needs_gold=True)
+@extractor(needs_gold=True, sql=sqlforms.STUDY_LENIENT)
 def study_lenient(text: str, gold: str | None) -> Extraction:
     """The study's substring match: gold anywhere once ",", "$", "%" are dropped (no digit or . or - before)."""
     target = numbers.normalize(gold)
@@ -114,7 +114,7 @@ def _unshift(text: str, pos: int) -> int:
     return pos
 
 
-@check()
+@check(sql=sqlforms.STUDY_FORMAT)
 def study_format(text: str) -> bool:
     """The study's format compliance: any <answer>…</answer> block, whatever is inside."""
     return ANSWER_TAG.search(text) is not None

@@ -41,6 +41,7 @@ class Instrument:
     description: str
     needs_gold: bool = False
     time_limit_s: float | None = None  # set: run in worker processes, killed past this limit (math-verify)
+    sql: str | None = None  # a vectorised form: a DuckDB expression over `text`, `gold` (see vectorised.py)
 
     @property
     def isolated(self) -> bool:
@@ -57,30 +58,32 @@ class Instrument:
 _REGISTRY: dict[str, Instrument] = {}
 
 
-def _register(kind: str, version: str, needs_gold: bool, time_limit_s: float | None, name: str | None):
+def _register(kind: str, version: str, needs_gold: bool, time_limit_s: float | None, name: str | None,
+              sql: str | None = None):
     def decorate(fn: Callable) -> Callable:
         key = name or fn.__name__
         if not key.isidentifier():
             raise ValueError(f"instrument name {key!r} must be an identifier (it is used in reward specs)")
         doc = (fn.__doc__ or "").strip().split("\n")[0]
-        _REGISTRY[key] = Instrument(key, kind, fn, version, doc, needs_gold, time_limit_s)
+        _REGISTRY[key] = Instrument(key, kind, fn, version, doc, needs_gold, time_limit_s, sql)
         return fn
 
     return decorate
 
 
 def extractor(*, version: str = "1", needs_gold: bool = False, time_limit_s: float | None = None,
-              name: str | None = None):
+              name: str | None = None, sql: str | None = None):
     """Register `fn(text[, gold]) -> Extraction` as an extractor; its verdict is "answer equals gold".
 
     With `time_limit_s` it runs in worker processes and a completion past the limit reads as no answer.
+    `sql` is an optional vectorised form for bulk reading; `fn` stays the definition (vectorised.py).
     """
-    return _register("extractor", version, needs_gold, time_limit_s, name)
+    return _register("extractor", version, needs_gold, time_limit_s, name, sql)
 
 
-def check(*, version: str = "1", name: str | None = None):
-    """Register `fn(text) -> bool` as a check (e.g. format compliance)."""
-    return _register("check", version, False, None, name)
+def check(*, version: str = "1", name: str | None = None, sql: str | None = None):
+    """Register `fn(text) -> bool` as a check (e.g. format compliance); `sql` as for extractors."""
+    return _register("check", version, False, None, name, sql)
 
 
 def unregister(name: str) -> None:

@@ -1,0 +1,101 @@
+"""Bulk reading for the store: each instrument's vectorised form (a DuckDB expression, sqlforms.py) where it
+decides, its Python function where it does not (NULL), merged into Arrow columns in input order.
+
+The Python function stays the definition; the form only makes ingest and backfill fast. Instruments without a
+form, and `vectorised=False`, take the plain path (batch.read_all) for every completion.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Sequence
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from core.instruments.batch import read_all
+from core.instruments.numbers import normalize
+from core.instruments.registry import Instrument, all_instruments
+
+_LOCAL = threading.local()
+
+
+@dataclass
+class Readings:
+    """One instrument's readings of a batch as Arrow arrays (the extractions table's columns)."""
+
+    answers: pa.Array
+    starts: pa.Array
+    ends: pa.Array
+    verdicts: pa.Array
+
+
+def normalize_golds(golds: pa.Array) -> pa.Array:
+    """numbers.normalize of each gold, computed once per distinct value."""
+    encoded = pa.chunked_array([golds]).combine_chunks().dictionary_encode() if len(golds) else golds
+    if not len(golds):
+        return pa.array([], pa.string())
+    canon = pa.array([normalize(g) for g in encoded.dictionary.to_pylist()], pa.string())
+    return canon.take(encoded.indices)
+
+
+def read_arrow(texts: pa.Array, golds: pa.Array, instruments: Sequence[Instrument] | None = None,
+               vectorised: bool = True) -> dict[str, Readings]:
+    """Every instrument's readings of every (text, gold); `golds` already normalised."""
+    chosen = list(instruments) if instruments is not None else all_instruments()
+    fast = [i for i in chosen if i.sql and vectorised]
+    decided = _run_sql(fast, texts, golds) if fast and len(texts) else {}
+    plain = [i for i in chosen if i not in fast]
+    out: dict[str, Readings] = {}
+    if plain:
+        columns = read_all(texts.to_pylist(), golds.to_pylist(), plain)
+        for inst in plain:
+            col = columns[inst.name]
+            out[inst.name] = _readings(inst, pa.array(col.answers, pa.string()), pa.array(col.starts, pa.int32()),
+                                       pa.array(col.ends, pa.int32()), pa.array(col.verdicts, pa.bool_()), golds)
+    for inst in fast:
+        out[inst.name] = _merge(inst, decided[inst.name], texts, golds)
+    return {inst.name: out[inst.name] for inst in chosen}
+
+
+def _run_sql(instruments: list[Instrument], texts: pa.Array, golds: pa.Array) -> dict[str, pa.Array]:
+    """One query evaluates every form over the batch (DuckDB uses every core); NULL where a form declines."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    con.register("_batch", pa.table({"text": texts, "gold": golds}))
+    try:
+        select = ", ".join(f'{inst.sql} AS "{inst.name}"' for inst in instruments)
+        table = con.sql(f"SELECT {select} FROM _batch").to_arrow_table()
+    finally:
+        con.unregister("_batch")
+    return {inst.name: table.column(inst.name).combine_chunks() for inst in instruments}
+
+
+def _merge(inst: Instrument, values: pa.Array, texts: pa.Array, golds: pa.Array) -> Readings:
+    """The form's readings, with the Python function's where the form declined."""
+    undecided = values.is_null()
+    todo = pc.indices_nonzero(undecided)
+    column = read_all(texts.take(todo).to_pylist(), golds.take(todo).to_pylist(), [inst])[inst.name] \
+        if len(todo) else None
+
+    def patched(array: pa.Array, python: list, kind: pa.DataType) -> pa.Array:
+        return pc.replace_with_mask(array, undecided, pa.array(python, kind)) if column is not None else array
+
+    if inst.kind == "check":
+        verdicts = patched(values, column.verdicts if column else [], pa.bool_())
+        nothing = pa.nulls(len(values), pa.string())
+        return Readings(nothing, pa.nulls(len(values), pa.int32()), pa.nulls(len(values), pa.int32()), verdicts)
+    return _readings(inst, patched(values.field("answer"), column.answers if column else [], pa.string()),
+                     patched(values.field("span_start"), column.starts if column else [], pa.int32()),
+                     patched(values.field("span_end"), column.ends if column else [], pa.int32()), None, golds)
+
+
+def _readings(inst: Instrument, answers: pa.Array, starts: pa.Array, ends: pa.Array, verdicts: pa.Array | None,
+              golds: pa.Array) -> Readings:
+    if inst.kind == "check":
+        return Readings(answers, starts, ends, verdicts)
+    # The Arrow form of batch.is_right: an answer, equal to gold (a missing gold is never equal).
+    right = pc.fill_null(pc.equal(answers, golds), False)
+    return Readings(answers, starts, ends, right)
