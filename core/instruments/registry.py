@@ -41,7 +41,7 @@ class Instrument:
     description: str
     needs_gold: bool = False
     time_limit_s: float | None = None  # set: run in worker processes, killed past this limit (math-verify)
-    sql: str | None = None  # a vectorised form: a DuckDB expression over `text`, `gold` (see vectorised.py)
+    sql: str | None = None  # a vectorised form: a DuckDB query over `batch(text, gold)` (see sqlforms.py)
 
     @property
     def isolated(self) -> bool:

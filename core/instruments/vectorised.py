@@ -19,6 +19,7 @@ from core.instruments.numbers import normalize
 from core.instruments.registry import Instrument, all_instruments
 
 _LOCAL = threading.local()
+BATCH_ROWS = 16_384  # Arrow record batches: DuckDB's threads share a batch by these
 
 
 @dataclass
@@ -60,17 +61,17 @@ def read_arrow(texts: pa.Array, golds: pa.Array, instruments: Sequence[Instrumen
 
 
 def _run_sql(instruments: list[Instrument], texts: pa.Array, golds: pa.Array) -> dict[str, pa.Array]:
-    """One query evaluates every form over the batch (DuckDB uses every core); NULL where a form declines."""
+    """Each form over the batch (DuckDB uses every core); NULL where a form declines."""
     con = getattr(_LOCAL, "con", None)
     if con is None:
         con = _LOCAL.con = duckdb.connect()
-    con.register("_batch", pa.table({"text": texts, "gold": golds}))
+        con.execute("SET enable_progress_bar = false")
+    batch = pa.Table.from_batches(pa.table({"text": texts, "gold": golds}).to_batches(max_chunksize=BATCH_ROWS))
+    con.register("batch", batch)
     try:
-        select = ", ".join(f'{inst.sql} AS "{inst.name}"' for inst in instruments)
-        table = con.sql(f"SELECT {select} FROM _batch").to_arrow_table()
+        return {inst.name: con.sql(inst.sql).to_arrow_table().column(0).combine_chunks() for inst in instruments}
     finally:
-        con.unregister("_batch")
-    return {inst.name: table.column(inst.name).combine_chunks() for inst in instruments}
+        con.unregister("batch")
 
 
 def _merge(inst: Instrument, values: pa.Array, texts: pa.Array, golds: pa.Array) -> Readings:
