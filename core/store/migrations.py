@@ -37,6 +37,18 @@ MIGRATIONS: tuple[Migration, ...] = (
               UPDATE runs SET error = notes, notes = NULL
                   WHERE source = 'run folder' AND starts_with(notes, '{"title"');
               """),
+    Migration(3, "per-(run, step, phase, decoding, instrument) reading counts, kept on ingest and backfill, so "
+                 "Overview's rates and Curves' metrics read thousands of rows instead of every reading",
+              """
+              CREATE TABLE reading_counts (
+                  run_id VARCHAR, step INTEGER, phase VARCHAR, decoding VARCHAR, instrument VARCHAR, n BIGINT,
+                  n_true BIGINT, n_false BIGINT, n_answered BIGINT,
+                  PRIMARY KEY (run_id, step, phase, decoding, instrument));
+              INSERT INTO reading_counts
+                  SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument, count(*),
+                         count(*) FILTER (WHERE e.verdict), count(*) FILTER (WHERE NOT e.verdict), count(e.answer)
+                  FROM extractions e JOIN completions c USING (completion_id) GROUP BY ALL;
+              """),
 )
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1
 

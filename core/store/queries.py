@@ -20,10 +20,14 @@ def summary(store: Store) -> dict[str, int]:
 
 
 def runs(store: Store) -> pd.DataFrame:
+    """Every run with its number of completions and last step (from the reading counts: no scan of completions)."""
     return store.cursor().execute(
-        "SELECT r.run_id, r.name, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, r.created_at, "
-        "count(c.completion_id) AS completions, max(c.step) AS last_step FROM runs r "
-        "LEFT JOIN completions c USING (run_id) GROUP BY ALL ORDER BY r.created_at, r.run_id").df()
+        "WITH per_run AS (SELECT run_id, max(n) AS completions, max(last_step) AS last_step FROM ("
+        "  SELECT run_id, instrument, sum(n) AS n, max(step) AS last_step FROM reading_counts GROUP BY ALL) "
+        "  GROUP BY run_id) "
+        "SELECT r.run_id, r.name, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, "
+        "r.created_at, coalesce(p.completions, 0) AS completions, p.last_step FROM runs r "
+        "LEFT JOIN per_run p USING (run_id) ORDER BY r.created_at, r.run_id").df()
 
 
 def instrument_names(kind: str | None = None) -> list[str]:
@@ -31,11 +35,11 @@ def instrument_names(kind: str | None = None) -> list[str]:
 
 
 def run_accuracy(store: Store) -> pd.DataFrame:
-    """Each run's share of completions each instrument calls correct (a check: share that pass)."""
+    """Each run's share of completions each instrument calls correct (a check: share that pass); completions
+    without a verdict are left out of the share, as avg() leaves out NULL."""
     wide = store.cursor().execute(
-        "SELECT c.run_id, e.instrument, avg(e.verdict::INT) AS rate, count(*) AS n FROM extractions e "
-        "JOIN completions c USING (completion_id) WHERE e.instrument IN (SELECT unnest(?)) GROUP BY ALL",
-        [instrument_names()]).df()
+        "SELECT run_id, instrument, sum(n_true) / nullif(sum(n_true + n_false), 0) AS rate, sum(n) AS n "
+        "FROM reading_counts WHERE instrument IN (SELECT unnest(?)) GROUP BY ALL", [instrument_names()]).df()
     if wide.empty:
         return wide
     table = wide.pivot(index="run_id", columns="instrument", values="rate")
@@ -61,17 +65,16 @@ def references(store: Store) -> pd.DataFrame:
 
 def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
     """Metrics over steps: those logged (training reward, loss, …) and, for runs with completions at more than
-    one step, each instrument's mean verdict per (step, phase, decoding) — computed from the readings, so a
-    metric and the browser's verdicts can never disagree. Eval metrics are named after the instrument; training
-    ones are prefixed "train/"."""
+    one step, each instrument's mean verdict per (step, phase, decoding) — computed from the readings (through
+    their counts), so a metric and the browser's verdicts can never disagree. Eval metrics are named after the
+    instrument; training ones are prefixed "train/"."""
     return store.cursor().execute(
         "WITH chosen AS (SELECT unnest(?) AS run_id), "
-        "multi AS (SELECT run_id FROM completions WHERE run_id IN (SELECT run_id FROM chosen) "
+        "multi AS (SELECT run_id FROM reading_counts WHERE run_id IN (SELECT run_id FROM chosen) "
         "          GROUP BY 1 HAVING count(DISTINCT step) > 1), "
-        "derived AS (SELECT c.run_id, c.step, CASE WHEN c.phase = 'train' THEN 'train/' ELSE '' END || e.instrument "
-        "            AS name, avg(e.verdict::INT) AS value, c.phase, c.decoding FROM completions c "
-        "            JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT run_id FROM multi) "
-        "            AND e.instrument IN (SELECT unnest(?)) GROUP BY ALL) "
+        "derived AS (SELECT run_id, step, CASE WHEN phase = 'train' THEN 'train/' ELSE '' END || instrument AS name, "
+        "            sum(n_true) / nullif(sum(n_true + n_false), 0) AS value, phase, decoding FROM reading_counts "
+        "            WHERE run_id IN (SELECT run_id FROM multi) AND instrument IN (SELECT unnest(?)) GROUP BY ALL) "
         "SELECT m.*, r.reward_spec, r.seed_group FROM (SELECT * FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
         "UNION ALL SELECT * FROM derived) m JOIN runs r USING (run_id) ORDER BY run_id, name, decoding, step",
         [run_ids, instrument_names()]).df()
@@ -79,7 +82,7 @@ def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
 
 def metric_runs(store: Store) -> list[str]:
     return [r[0] for r in store.cursor().execute(
-        "SELECT DISTINCT run_id FROM metrics UNION SELECT run_id FROM completions GROUP BY run_id "
+        "SELECT DISTINCT run_id FROM metrics UNION SELECT run_id FROM reading_counts GROUP BY run_id "
         "HAVING count(DISTINCT step) > 1 ORDER BY 1").fetchall()]
 
 
@@ -287,6 +290,16 @@ def readings(store: Store, completion_ids: list[int]) -> pd.DataFrame:
         "SELECT completion_id, instrument, answer, span_start, span_end, verdict FROM extractions "
         "WHERE completion_id IN (SELECT unnest(?)) AND instrument IN (SELECT unnest(?))",
         [completion_ids, instrument_names()]).df()
+
+
+def prompt_strip(store: Store, problem_id: str, run_ids: list[str]) -> pd.DataFrame:
+    """Every completion of one problem across these runs and all their steps, eval and train (one prompt through
+    training), in run, step, phase, decoding, sample order; readings come from `readings`."""
+    return store.cursor().execute(
+        "SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, p.gold, "
+        "c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE c.problem_id = ? "
+        "AND c.run_id IN (SELECT unnest(?)) ORDER BY c.run_id, c.step, c.phase, c.decoding, c.sample",
+        [problem_id, run_ids]).df()
 
 
 def run_steps(store: Store, run_ids: list[str]) -> list[int]:
