@@ -68,6 +68,29 @@ def read_all(texts: Sequence[str], golds: Sequence[str | None],
     return {inst.name: out[inst.name] for inst in chosen}
 
 
+def read_parts(parts: Sequence[tuple[Instrument, Sequence[str], Sequence[str | None]]],
+               workers: int | None = None) -> list[Column]:
+    """Each (instrument, texts, normalised golds) part read with its Python function, all parts spread over the
+    worker pool at once (inline when there is little to read, or the instrument exists only in this process)."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    pool = _pool(workers) if workers > 1 and sum(len(t) for _, t, _ in parts) >= PARALLEL_MIN // 10 else None
+    pending = []
+    for inst, texts, golds in parts:
+        if pool is None or inst.isolated or not _importable(inst):
+            pending.append([read_all(texts, golds, [inst], workers=1)[inst.name]])
+            continue
+        step = max(-(-len(texts) // workers), 1)
+        pending.append([pool.submit(_columns, [inst.name], texts[i:i + step], golds[i:i + step])
+                        for i in range(0, len(texts), step)])
+    out = []
+    for (inst, _, _), pieces in zip(parts, pending):
+        column = Column()
+        for piece in pieces:
+            column.extend(piece if isinstance(piece, Column) else piece.result()[inst.name])
+        out.append(column)
+    return out
+
+
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 

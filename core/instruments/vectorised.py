@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.instruments.batch import read_all
+from core.instruments.batch import Column, read_all, read_parts
 from core.instruments.numbers import normalize
 from core.instruments.registry import Instrument, all_instruments
 
@@ -45,8 +45,8 @@ def read_arrow(texts: pa.Array, golds: pa.Array, instruments: Sequence[Instrumen
                vectorised: bool = True) -> dict[str, Readings]:
     """Every instrument's readings of every (text, gold); `golds` already normalised."""
     chosen = list(instruments) if instruments is not None else all_instruments()
-    fast = [i for i in chosen if i.sql and vectorised]
-    decided = _run_sql(fast, texts, golds) if fast and len(texts) else {}
+    fast = [i for i in chosen if i.sql and vectorised and len(texts)]
+    decided = _run_sql(fast, texts, golds) if fast else {}
     plain = [i for i in chosen if i not in fast]
     out: dict[str, Readings] = {}
     if plain:
@@ -55,8 +55,13 @@ def read_arrow(texts: pa.Array, golds: pa.Array, instruments: Sequence[Instrumen
             col = columns[inst.name]
             out[inst.name] = _readings(inst, pa.array(col.answers, pa.string()), pa.array(col.starts, pa.int32()),
                                        pa.array(col.ends, pa.int32()), pa.array(col.verdicts, pa.bool_()), golds)
+    undecided = {inst.name: decided[inst.name].is_null() for inst in fast}
+    todo = {name: pc.indices_nonzero(mask) for name, mask in undecided.items()}
+    parts = [(inst, texts.take(todo[inst.name]).to_pylist(), golds.take(todo[inst.name]).to_pylist())
+             for inst in fast if len(todo[inst.name])]
+    filled = dict(zip([inst.name for inst, _, _ in parts], read_parts(parts)))
     for inst in fast:
-        out[inst.name] = _merge(inst, decided[inst.name], texts, golds)
+        out[inst.name] = _merge(inst, decided[inst.name], undecided[inst.name], filled.get(inst.name), golds)
     return {inst.name: out[inst.name] for inst in chosen}
 
 
@@ -74,13 +79,9 @@ def _run_sql(instruments: list[Instrument], texts: pa.Array, golds: pa.Array) ->
         con.unregister("batch")
 
 
-def _merge(inst: Instrument, values: pa.Array, texts: pa.Array, golds: pa.Array) -> Readings:
-    """The form's readings, with the Python function's where the form declined."""
-    undecided = values.is_null()
-    todo = pc.indices_nonzero(undecided)
-    column = read_all(texts.take(todo).to_pylist(), golds.take(todo).to_pylist(), [inst])[inst.name] \
-        if len(todo) else None
-
+def _merge(inst: Instrument, values: pa.Array, undecided: pa.Array, column: Column | None,
+           golds: pa.Array) -> Readings:
+    """The form's readings, with the Python function's (`column`) where the form declined."""
     def patched(array: pa.Array, python: list, kind: pa.DataType) -> pa.Array:
         return pc.replace_with_mask(array, undecided, pa.array(python, kind)) if column is not None else array
 
