@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import audit
 from core.flags import store_flags
-from core.importers import import_path
+from core.importers import start_import
 from core.importers.upload import save as upload_save
 from core.store.queries import instrument_names
 from pages import _ui as ui
@@ -33,9 +33,9 @@ with st.expander("Import data"):
     upload = st.file_uploader("…or upload a file", type=["jsonl", "zip", "tar", "gz", "tgz"])
     if st.button("Import", disabled=not (path or upload)):
         target = ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else path
-        result = target and ui.guarded(import_path, ui.store(), target)
-        if result:
-            st.success(f"Imported {result[0]}: {result[1]}")
+        if target:
+            ui.guarded(start_import, ui.store(), target)
+    ui.import_progress()
 
 st.subheader("Runs")
 runs = ui.query("runs")

@@ -119,8 +119,9 @@ def keep_rows(table: pa.Table, keep: np.ndarray) -> pa.Table:
     return kept.set_column(kept.schema.get_field_index("row"), "row", pa.array(position[rows[mask]]))
 
 
-def chunks(batches: Iterable[Any], rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
-    """Each batch's completions cut into chunks; the batch's other contents ride with its last chunk."""
+def chunks(batches: Iterable[Any], rows: int | None = None) -> Iterator[Chunk]:
+    """Each batch's completions cut into chunks; its runs ride with its first chunk, the rest with its last."""
+    rows = rows or CHUNK_ROWS
     for batch in batches:
         df = batch.completions if batch.completions is not None and len(batch.completions) else None
         starts = range(0, len(df), rows) if df is not None else [0]
