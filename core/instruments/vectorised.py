@@ -70,7 +70,7 @@ def _run_sql(instruments: list[Instrument], texts: pa.Array, golds: pa.Array) ->
     con = getattr(_LOCAL, "con", None)
     if con is None:
         con = _LOCAL.con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con.execute("SET enable_progress_bar = false; SET memory_limit = '512MB'")
     batch = pa.Table.from_batches(pa.table({"text": texts, "gold": golds}).to_batches(max_chunksize=BATCH_ROWS))
     con.register("batch", batch)
     try:

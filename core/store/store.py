@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_
               "notes", "created_at", "error")
 USER_RUN_FIELDS = ("name", "notes", "created_at")  # set once by the importer, then the user's to edit
 BACKFILL_CHUNK = 50_000
+MEMORY_LIMIT = "1536MB"  # DuckDB's share of the app's memory (the rest: Python, pandas, Streamlit)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class Store:
                                 "running?). Stop it, or use the app's own import.") from exc
             raise
         self._lock = threading.RLock()
+        # DuckDB caches up to 80% of RAM by default; the app must stay small beside the user's other work.
+        self.con.execute("SET memory_limit = ?", [os.environ.get("YARDSTICK_MEMORY_LIMIT", MEMORY_LIMIT)])
         try:
             self.migrated = migrate(self.con)
         except BaseException:
@@ -205,9 +209,12 @@ class Store:
 
     @staticmethod
     def _known_keys(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> Any:
-        cur.register("_incoming", df[["completion_key"]])
+        """The keys of `df` already stored. A key names its run, so only those runs' rows are looked at (runs sit
+        together on disk: the scan skips the rest of a large store)."""
+        cur.register("_incoming", df[["completion_key", "run_id"]])
         try:
-            return cur.execute("SELECT completion_key FROM _incoming SEMI JOIN completions USING (completion_key)"
+            return cur.execute("SELECT completion_key FROM _incoming SEMI JOIN (SELECT completion_key FROM completions "
+                               "WHERE run_id IN (SELECT DISTINCT run_id FROM _incoming)) USING (completion_key)"
                                ).fetchnumpy()["completion_key"]
         finally:
             cur.unregister("_incoming")
