@@ -1,5 +1,6 @@
 """Ingest as a stream on real DuckDB files: chunked transactions give the same store as one, the app stays usable
-while a big import runs, progress is reported, and the reading counts always equal the readings they count."""
+while a big import runs, progress is reported, and the reading counts and verdict bits always equal the readings
+they are made from."""
 from __future__ import annotations
 
 import json
@@ -40,6 +41,9 @@ def counts_from_readings(store: Store) -> list[tuple]:
     kept = cur.execute("SELECT run_id, step, phase, decoding, instrument, n, n_true, n_false, n_answered "
                        "FROM reading_counts ORDER BY ALL").fetchall()
     assert kept == derived
+    bits = cur.execute("SELECT completion_id, right_bits, wrong_bits, answered_bits FROM completions ORDER BY 1")
+    assert bits.fetchall() == cur.execute(ingest.BITS_SQL.format(extractions="extractions", where="")
+                                          + " ORDER BY 1").fetchall()
     return kept
 
 
@@ -128,3 +132,16 @@ def test_an_import_runs_in_the_background_with_progress(tmp_path):
     missing = start_import(store, tmp_path / "nope.jsonl")
     missing.thread.join(60)
     assert missing.error is not None and missing.error.title == "Nothing to import"
+
+
+def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest(Batch(completions=completions(400)))
+    cases = [queries.CompletionQuery(disagree=["last_number", "strict_tag", "lenient"]),
+             queries.CompletionQuery(run_ids=["r1"], verdicts={"lenient": "correct", "last_number": "wrong"}),
+             queries.CompletionQuery(verdicts={"strict_tag": "no answer", "format": "correct"}),
+             queries.CompletionQuery(verdicts={"strict_tag": "wrong"}, disagree=["format", "study_format"])]
+    with_bits = [queries.completion_ids(store, q) for q in cases]
+    monkeypatch.setattr(queries, "_bits", lambda store: {})
+    assert with_bits == [queries.completion_ids(store, q) for q in cases]
+    assert all(with_bits[:2])

@@ -136,7 +136,8 @@ def _no_fraction_is_gold(s: str) -> str:
 
 # Where gold written with thousands separators first occurs ("1,234": every such writing holds it); 0 if nowhere
 # or gold is under 1,000, NULL if too long to say.
-_GROUPED_AT = "CASE WHEN length(gold) < 4 THEN 0 ELSE instr(text, format('{:,}', TRY_CAST(gold AS HUGEINT))) END"
+_GROUPED_AT = ("CASE WHEN gold IS NULL OR length(gold) < 4 THEN 0 "
+               "ELSE instr(text, format('{:,}', TRY_CAST(gold AS HUGEINT))) END")
 
 
 def _lenient() -> str:
@@ -147,17 +148,18 @@ def _lenient() -> str:
              "near": ("CASE WHEN gold_at = 0 THEN NULL ELSE {'before': substr(text, greatest(gold_at - 1, 1), least(gold_at - 1, 1)), "
                       "'before2': substr(text, greatest(gold_at - 2, 1), least(greatest(gold_at - 2, 0), 1)), "
                       "'after': regexp_extract(substr(text, gold_at + length(gold)), '(?s)^(\\.[0-9]+)?(.?)(.?)', "
-                      "['zeros', 'c1', 'c2'])} END")}
+                      "['zeros', 'c1', 'c2'])} END"),
+             "grouped_at": _GROUPED_AT}
     before, before2, after = "near.before", "near.before2", "near.after"
     alone = (f"(NOT {_number_char(before)} OR ({before} = '$' AND NOT {_number_char(before2)})) "
              f"AND ({after}.zeros = '' OR regexp_full_match({after}.zeros, '\\.0+')) "
              f"AND NOT {_digit(f'{after}.c1')} AND NOT ({after}.c1 = '/' AND {_digit(f'{after}.c2')}) "
              f"AND NOT ({after}.zeros = '' AND {after}.c1 = ',' AND {_digit(f'{after}.c2')}) "
              f"AND {_no_fraction_is_gold('substr(text, 1, gold_at - 1)')} "
-             f"AND coalesce({_GROUPED_AT} = 0 OR {_GROUPED_AT} > gold_at, false)")
+             "AND coalesce(grouped_at = 0 OR grouped_at > gold_at, false)")
     return query(
         f"CASE WHEN gold IS NULL THEN {NOTHING} WHEN NOT {ASCII} OR NOT {_PLAIN_GOLD} THEN {UNDECIDED} "
-        f"WHEN gold_at = 0 THEN CASE WHEN {_no_fraction_is_gold('text')} AND coalesce({_GROUPED_AT} = 0, false) "
+        f"WHEN gold_at = 0 THEN CASE WHEN {_no_fraction_is_gold('text')} AND coalesce(grouped_at = 0, false) "
         f"THEN {NOTHING} ELSE {UNDECIDED} END "
         f"WHEN {alone} THEN "
         + _found("gold", f"gold_at - 1 - CASE WHEN {before} = '$' THEN 1 ELSE 0 END",

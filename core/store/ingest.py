@@ -23,7 +23,15 @@ from core.store import ids
 
 CHUNK_ROWS = 100_000
 COMPLETION_FIELDS = ("completion_id", "completion_key", "run_id", "step", "phase", "decoding", "problem_id", "sample",
-                     "text", "n_tokens", "reward", "reward_components", "reference_correct")
+                     "text", "n_tokens", "reward", "reward_components", "reference_correct", "right_bits", "wrong_bits",
+                     "answered_bits")
+MAX_BITS = 63  # instruments with a verdict bit on each completion (the rest are filtered through their readings)
+# Each completion's verdicts as bits, one per instrument (instrument_bits): right, wrong, answered.
+BITS_SQL = """
+    SELECT e.completion_id, bit_or(CASE WHEN e.verdict THEN 1::BIGINT << i.bit ELSE 0 END) AS right_bits,
+           bit_or(CASE WHEN NOT e.verdict THEN 1::BIGINT << i.bit ELSE 0 END) AS wrong_bits,
+           bit_or(CASE WHEN e.answer IS NOT NULL THEN 1::BIGINT << i.bit ELSE 0 END) AS answered_bits
+    FROM {extractions} e JOIN instrument_bits i USING (instrument) {where} GROUP BY 1"""
 # The per-(run, step, phase, decoding, instrument) counts that Overview and Curves read instead of every reading.
 COUNTS_SQL = """
     SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument, count(*) AS n,
@@ -101,7 +109,11 @@ def readings(df: pd.DataFrame, instruments: Sequence[Instrument] | None, vectori
         parts.append(pa.table({"row": rows, "instrument": pa.array(np.full(len(df), name, dtype=object), pa.string()),
                                "answer": r.answers, "span_start": r.starts, "span_end": r.ends,
                                "verdict": r.verdicts}))
-    return pa.concat_tables(parts) if parts else pa.table({"row": pa.array([], pa.int64())})
+    if not parts:
+        return pa.table({"row": pa.array([], pa.int64()), "instrument": pa.array([], pa.string()),
+                         "answer": pa.array([], pa.string()), "span_start": pa.array([], pa.int32()),
+                         "span_end": pa.array([], pa.int32()), "verdict": pa.array([], pa.bool_())})
+    return pa.concat_tables(parts)
 
 
 def with_ids(table: pa.Table, completion_ids: np.ndarray) -> pa.Table:

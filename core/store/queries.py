@@ -130,9 +130,17 @@ class CompletionQuery:
 VERDICT_NAMES = ("correct", "wrong", "no answer")
 _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NULL",
                 "no answer": "NOT verdict AND answer IS NULL"}
+# The same, on a completion's verdict bits (ingest.BITS_SQL) for an instrument's bit mask.
+_VERDICT_BITS = {"correct": "c.right_bits & {m} <> 0", "wrong": "c.wrong_bits & c.answered_bits & {m} <> 0",
+                 "no answer": "c.wrong_bits & ~c.answered_bits & {m} <> 0"}
 
 
-def _where(q: CompletionQuery) -> tuple[str, list]:
+def _bits(store: Store) -> dict[str, int]:
+    """Each instrument's verdict bit mask on completions (instruments past the first 63 have none)."""
+    return {name: 1 << bit for name, bit in store.cursor().execute("SELECT * FROM instrument_bits").fetchall()}
+
+
+def _where(q: CompletionQuery, bits: dict[str, int]) -> tuple[str, list]:
     clauses, params = ["TRUE"], []
     simple = [(q.run_ids, "c.run_id IN (SELECT unnest(?))"), (q.step, "c.step = ?"),
               (q.problem_id, "c.problem_id = ?"), (q.search, "contains(lower(c.text), lower(?))"),
@@ -144,16 +152,23 @@ def _where(q: CompletionQuery) -> tuple[str, list]:
             clauses.append(clause)
             params.append(value)
     for name, verdict in q.verdicts.items():
+        if name in bits:  # the completion's own bits: no readings to join
+            clauses.append("(" + _VERDICT_BITS[verdict].format(m=bits[name]) + ")")
+            continue
         clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions "
                        f"WHERE instrument = ? AND {_VERDICT_SQL[verdict]})")
         params.append(name)
     if len(q.disagree) >= 2:
-        # "Some say correct and some say not", as two plain semi-joins: DuckDB pushes a bloom filter of the
-        # other filters into each, where a GROUP BY over every reading would scan them all (10x slower).
-        for verdict in ("verdict", "NOT verdict"):
-            clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
-                           f"(SELECT unnest(?)) AND {verdict})")
-            params.append(q.disagree)
+        # "Some say correct and some say not".
+        mask = sum(bits[name] for name in q.disagree if name in bits)
+        rest = [name for name in q.disagree if name not in bits]
+        if not rest:
+            clauses.append(f"(c.right_bits & {mask} <> 0 AND c.wrong_bits & {mask} <> 0)")
+        else:  # some instruments have no bit: every one through its readings, as two plain semi-joins
+            for verdict in ("verdict", "NOT verdict"):
+                clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
+                               f"(SELECT unnest(?)) AND {verdict})")
+                params.append(q.disagree)
     return " AND ".join(clauses), params
 
 
@@ -165,7 +180,7 @@ def _order(q: CompletionQuery) -> tuple[str, list]:
 
 def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, int]:
     """One page of matching completions (newest step first) and the total number that match."""
-    where, params = _where(q)
+    where, params = _where(q, _bits(store))
     order, order_params = _order(q)
     cur = store.cursor()
     total = cur.execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchone()[0]
@@ -177,7 +192,7 @@ def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, in
 
 
 def completion_ids(store: Store, q: CompletionQuery, limit: int = 100_000) -> list[int]:
-    where, params = _where(q)
+    where, params = _where(q, _bits(store))
     return [r[0] for r in store.cursor().execute(
         f"SELECT completion_id FROM completions c WHERE {where} ORDER BY completion_id LIMIT ?",
         params + [limit]).fetchall()]
@@ -196,7 +211,7 @@ def completion(store: Store, completion_id: int) -> dict | None:
 def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | None:
     """The labelling queue's next item for `labeller`, skipping `q.exclude`: the first in queue order
     (ids are sequential, so that is run/step order; or the seeded random order)."""
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": labeller}))
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": labeller}), _bits(store))
     cur = store.cursor()
     if q.random_seed is not None:
         order, order_params = _order(q)
@@ -216,13 +231,13 @@ def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | Non
 
 def queue_size(store: Store, q: CompletionQuery) -> int:
     """How many completions a labelling queue holds (changes only when completions are added)."""
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}), _bits(store))
     return store.cursor().execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchall()[0][0]
 
 
 def labelled_in_queue(store: Store, q: CompletionQuery, labeller: str) -> int:
     """How many of a queue's completions `labeller` has labelled (starts from their labels: fast)."""
-    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}))
+    where, params = _where(CompletionQuery(**{**vars(q), "unlabelled_by": None, "exclude": []}), _bits(store))
     return store.cursor().execute(
         f"SELECT count(*) FROM completions c WHERE c.completion_id IN (SELECT completion_id FROM labels "
         f"WHERE labeller = ?) AND {where}", [labeller] + params).fetchall()[0][0]

@@ -194,18 +194,29 @@ class Store:
                 return
         first = cur.execute("SELECT coalesce(max(completion_id), 0) + 1 FROM completions").fetchall()[0][0]
         completion_ids = np.arange(first, first + len(new), dtype=np.int64)
-        new = new.assign(completion_id=completion_ids)
-        self._insert_frame(cur, "completions", new[list(ingest.COMPLETION_FIELDS)])
         extractions = ingest.with_ids(readings, completion_ids)
-        self._insert_frame(cur, "extractions", extractions)
+        self._give_bits(cur, extractions.column("instrument").unique().to_pylist())
         cur.register("_ex", extractions)
-        cur.register("_co", new[["completion_id", "run_id", "step", "phase", "decoding"]])
         try:
+            bits = cur.execute(ingest.BITS_SQL.format(extractions="_ex", where="") + " ORDER BY 1").df()
+            new = new.assign(completion_id=completion_ids)
+            for column in ("right_bits", "wrong_bits", "answered_bits"):
+                new[column] = bits[column].to_numpy() if len(bits) == len(new) else 0
+            self._insert_frame(cur, "completions", new[list(ingest.COMPLETION_FIELDS)])
+            self._insert_frame(cur, "extractions", extractions)
+            cur.register("_co", new[["completion_id", "run_id", "step", "phase", "decoding"]])
             cur.execute(ingest.ADD_COUNTS.format(extractions="_ex", completions="_co", where=""))
         finally:
             cur.unregister("_ex")
             cur.unregister("_co")
         result.completions += len(new)
+
+    @staticmethod
+    def _give_bits(cur: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+        """A verdict bit for each of these instruments that has none yet, while bits last."""
+        for name in names:
+            cur.execute("INSERT INTO instrument_bits SELECT ?, count(*) FROM instrument_bits "
+                        f"HAVING count(*) < {ingest.MAX_BITS} AND NOT bool_or(instrument = ?) IS TRUE", [name, name])
 
     @staticmethod
     def _known_keys(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> Any:
@@ -268,6 +279,13 @@ class Store:
                 tx.execute("DELETE FROM extractions WHERE instrument = ?", [inst.name])
                 for table in tables:
                     self._insert_frame(tx, "extractions", table)
+                self._give_bits(tx, [inst.name])
+                tx.execute("UPDATE completions SET right_bits = (completions.right_bits & ~m) | b.right_bits, "
+                           "wrong_bits = (completions.wrong_bits & ~m) | b.wrong_bits, "
+                           "answered_bits = (completions.answered_bits & ~m) | b.answered_bits FROM ("
+                           + ingest.BITS_SQL.format(extractions="extractions", where="WHERE e.instrument = ?")
+                           + ") b, (SELECT 1::BIGINT << bit AS m FROM instrument_bits WHERE instrument = ?) "
+                           "WHERE completions.completion_id = b.completion_id", [inst.name, inst.name])
                 tx.execute("DELETE FROM reading_counts WHERE instrument = ?", [inst.name])
                 tx.execute("INSERT INTO reading_counts BY NAME " + ingest.COUNTS_SQL.format(
                     extractions="extractions", completions="completions", where="WHERE e.instrument = ?"), [inst.name])
