@@ -139,9 +139,9 @@ def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):
     store.ingest(Batch(completions=completions(400)))
     cases = [queries.CompletionQuery(disagree=["last_number", "strict_tag", "lenient"]),
              queries.CompletionQuery(run_ids=["r1"], verdicts={"lenient": "correct", "last_number": "wrong"}),
-             queries.CompletionQuery(verdicts={"strict_tag": "no answer", "format": "correct"}),
+             queries.CompletionQuery(verdicts={"strict_tag": "no answer", "last_number": "correct"}),
              queries.CompletionQuery(verdicts={"strict_tag": "wrong"}, disagree=["format", "study_format"])]
     with_bits = [queries.completion_ids(store, q) for q in cases]
     monkeypatch.setattr(queries, "_bits", lambda store: {})
     assert with_bits == [queries.completion_ids(store, q) for q in cases]
-    assert with_bits[0] and with_bits[2]
+    assert with_bits[0] and queries.completion_ids(store, cases[2]) != []  # not vacuous
