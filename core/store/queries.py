@@ -307,14 +307,14 @@ def readings(store: Store, completion_ids: list[int]) -> pd.DataFrame:
         [completion_ids, instrument_names()]).df()
 
 
-def prompt_strip(store: Store, problem_id: str, run_ids: list[str]) -> pd.DataFrame:
-    """Every completion of one problem across these runs and all their steps, eval and train (one prompt through
-    training), in run, step, phase, decoding, sample order; readings come from `readings`."""
+def prompt_strip(store: Store, problem_id: str, run_ids: list[str] | None = None) -> pd.DataFrame:
+    """Every completion of one problem across these runs (None: all) and all their steps, eval and train (one
+    prompt through training), in run, step, phase, decoding, sample order; readings come from `readings`."""
     return store.cursor().execute(
         "SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, p.gold, "
         "c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE c.problem_id = ? "
-        "AND c.run_id IN (SELECT unnest(?)) ORDER BY c.run_id, c.step, c.phase, c.decoding, c.sample",
-        [problem_id, run_ids]).df()
+        "AND (? IS NULL OR c.run_id IN (SELECT unnest(?))) ORDER BY c.run_id, c.step, c.phase, c.decoding, c.sample",
+        [problem_id, run_ids, run_ids or []]).df()
 
 
 def run_steps(store: Store, run_ids: list[str]) -> list[int]:
