@@ -151,3 +151,23 @@ def sync_runs() -> None:
     for problem in problems:
         st.warning("A run folder could not be read", icon="⚠️")
         st.text(problem)
+
+
+@st.fragment(run_every=1.0)
+def import_progress() -> None:
+    """The store's running (or last) import: a progress bar with rate and ETA, then what was added or why not.
+    The import runs in its own thread, so this session and every other page keep working meanwhile."""
+    from core.importers import current_import
+
+    job = current_import(store())
+    if job is None:
+        return
+    p = job.progress
+    if job.running:
+        eta = p.eta_s()
+        st.progress(p.fraction() or 0.0, text=f"Importing: {p.done:,} of {p.total or 0:,} completions · "
+                                             f"{p.rate():,.0f}/s" + (f" · about {eta:,.0f} s left" if eta else ""))
+    elif job.error is not None:
+        show_error(job.error)
+    elif job.result is not None:
+        st.success(f"Imported {job.result[0]}: {job.result[1]}")

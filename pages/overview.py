@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import access
-from core.importers import import_path
+from core.importers import start_import
 from core.importers.upload import save as upload_save
 from core.views import overview
 from pages import _login, _render as render, _ui as ui
@@ -36,9 +36,9 @@ with st.expander("Import data"):
     if st.button("Import", disabled=not (path or upload)):
         target = (ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else
                   ui.guarded(access.importable, path, _login.address()))  # only from configured roots
-        result = target and ui.guarded(import_path, ui.store(), target)
-        if result:
-            st.success(f"Imported {result[0]}: {result[1]}")
+        if target:
+            ui.guarded(start_import, ui.store(), target)
+    ui.import_progress()
 
 render.view(view, skip=("flags", "audit", *(b.key for b in view.blocks if b.key.startswith("count:"))))
 if len(refs):

@@ -68,6 +68,29 @@ def read_all(texts: Sequence[str], golds: Sequence[str | None],
     return {inst.name: out[inst.name] for inst in chosen}
 
 
+def read_parts(parts: Sequence[tuple[Instrument, Sequence[str], Sequence[str | None]]],
+               workers: int | None = None) -> list[Column]:
+    """Each (instrument, texts, normalised golds) part read with its Python function, all parts spread over the
+    worker pool at once (inline when there is little to read, or the instrument exists only in this process)."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    pool = _pool(workers) if workers > 1 and sum(len(t) for _, t, _ in parts) >= PARALLEL_MIN // 10 else None
+    pending = []
+    for inst, texts, golds in parts:
+        if pool is None or inst.isolated or not _importable(inst):
+            pending.append([read_all(texts, golds, [inst], workers=1)[inst.name]])
+            continue
+        step = max(-(-len(texts) // workers), 1)
+        pending.append([pool.submit(_columns, [inst.name], texts[i:i + step], golds[i:i + step])
+                        for i in range(0, len(texts), step)])
+    out = []
+    for (inst, _, _), pieces in zip(parts, pending):
+        column = Column()
+        for piece in pieces:
+            column.extend(piece if isinstance(piece, Column) else piece.result()[inst.name])
+        out.append(column)
+    return out
+
+
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
@@ -94,8 +117,14 @@ def _column(inst: Instrument, raws: list, golds: Sequence[str | None]) -> Column
     col.answers = [normalize(r.answer) for r in raws]
     col.starts = [r.span[0] if r.span else None for r in raws]
     col.ends = [r.span[1] if r.span else None for r in raws]
-    col.verdicts = [None if g is None else a is not None and a == g for a, g in zip(col.answers, golds)]
+    col.verdicts = [is_right(a, g) for a, g in zip(col.answers, golds)]
     return col
+
+
+def is_right(answer: str | None, gold: str | None) -> bool | None:
+    """An extractor's verdict: it read an answer, and that answer is gold (both normalised); None when there is no
+    gold to compare with ("no gold", not "wrong")."""
+    return None if gold is None else answer is not None and answer == gold
 
 
 def _columns(names: list[str], texts: Sequence[str], golds: Sequence[str | None]) -> dict[str, Column]:

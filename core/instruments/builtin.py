@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from core.instruments import numbers
+from core.instruments import numbers, sqlforms
 from core.instruments.registry import Extraction, check, extractor
 
 ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
@@ -25,13 +25,13 @@ def _last_number_in(text: str, offset: int = 0) -> Extraction:
     return Extraction(value, (start + offset, end + offset))
 
 
-@extractor(version="2")  # 2: \\frac{a}{b} and 1e3 are read whole
+@extractor(version="2", sql=sqlforms.LAST_NUMBER)  # 2: \\frac{a}{b} and 1e3 are read whole
 def last_number(text: str) -> Extraction:
     """The last number written anywhere in the completion."""
     return _last_number_in(text)
 
 
-@extractor(version="2")  # 2: <answer>\\frac{1}{2}</answer> reads 1/2, not 2
+@extractor(version="2", sql=sqlforms.STRICT_TAG)  # 2: <answer>\\frac{1}{2}</answer> reads 1/2, not 2
 def strict_tag(text: str) -> Extraction:
     """The number inside the last <answer>…</answer> block; nothing if there is no such block."""
     blocks = list(ANSWER_TAG.finditer(text))
@@ -41,7 +41,7 @@ def strict_tag(text: str) -> Extraction:
     return _last_number_in(block.group(1), block.start(1))
 
 
-@extractor(needs_gold=True)
+@extractor(needs_gold=True, sql=sqlforms.LENIENT)
 def lenient(text: str, gold: str | None) -> Extraction:
     """The gold number, if it appears anywhere as a whole number (not inside another number)."""
     target = numbers.normalize(gold)
@@ -49,7 +49,7 @@ def lenient(text: str, gold: str | None) -> Extraction:
     return Extraction(target, span) if span else Extraction(None)
 
 
-@check(version="2")  # 2: a LaTeX fraction or 1e3 in the tag is a number too
+@check(version="2", sql=sqlforms.FORMAT)  # 2: a LaTeX fraction or 1e3 in the tag is a number too
 def format(text: str) -> bool:  # noqa: A001  (the study's name for it)
     """A well-formed <answer>NUMBER</answer> somewhere in the completion (\\frac{a}{b} and 1e3 count)."""
     return WELL_FORMED.search(text) is not None
@@ -74,7 +74,7 @@ def _study_last(text: str, offset: int) -> Extraction:
     return Extraction(numbers.normalize(m.group(0)), (m.start() + offset, m.end() + offset))
 
 
-@extractor(family="last_number")
+@extractor(family="last_number", sql=sqlforms.STUDY_LAST_NUMBER)
 def study_last_number(text: str) -> Extraction:
     """The study's tiered last number: first <answer> block, else first \\boxed{}, else the whole text."""
     for pattern in (ANSWER_TAG, BOXED):
@@ -86,14 +86,14 @@ def study_last_number(text: str) -> Extraction:
     return _study_last(text, 0)
 
 
-@extractor(family="strict_tag")
+@extractor(family="strict_tag", sql=sqlforms.STUDY_STRICT_TAG)
 def study_strict_tag(text: str) -> Extraction:
     """The study's tag-only extractor: last number in the first <answer> block."""
     m = ANSWER_TAG.search(text)
     return _study_last(m.group(1), m.start(1)) if m else Extraction(None)
 
 
-@extractor(needs_gold=True, family="lenient")
+@extractor(needs_gold=True, family="lenient", sql=sqlforms.STUDY_LENIENT)
 def study_lenient(text: str, gold: str | None) -> Extraction:
     """The study's substring match: gold anywhere once ",", "$", "%" are dropped (no digit or . or - before)."""
     target = numbers.normalize(gold)
@@ -115,7 +115,7 @@ def _unshift(text: str, pos: int) -> int:
     return pos
 
 
-@check(family="format")
+@check(family="format", sql=sqlforms.STUDY_FORMAT)
 def study_format(text: str) -> bool:
     """The study's format compliance: any <answer>…</answer> block, whatever is inside."""
     return ANSWER_TAG.search(text) is not None

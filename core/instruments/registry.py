@@ -43,6 +43,7 @@ class Instrument:
     needs_gold: bool = False
     time_limit_s: float | None = None  # set: run in worker processes, killed past this limit (math-verify)
     family: str = ""  # instruments that read the same thing (lenient, study_lenient): never independent metrics
+    sql: str | None = None  # a vectorised form: a DuckDB query over `batch(text, gold)` (see sqlforms.py)
 
     def __post_init__(self) -> None:
         if not self.family:
@@ -64,32 +65,33 @@ _REGISTRY: dict[str, Instrument] = {}
 
 
 def _register(kind: str, version: str, needs_gold: bool, time_limit_s: float | None, name: str | None,
-              family: str | None):
+              family: str | None = None, sql: str | None = None):
     def decorate(fn: Callable) -> Callable:
         key = name or fn.__name__
         if not key.isidentifier():
             raise ValueError(f"instrument name {key!r} must be an identifier (it is used in reward specs)")
         doc = (fn.__doc__ or "").strip().split("\n")[0]
-        _REGISTRY[key] = Instrument(key, kind, fn, version, doc, needs_gold, time_limit_s, family or key)
+        _REGISTRY[key] = Instrument(key, kind, fn, version, doc, needs_gold, time_limit_s, family or key, sql)
         return fn
 
     return decorate
 
 
 def extractor(*, version: str = "1", needs_gold: bool = False, time_limit_s: float | None = None,
-              name: str | None = None, family: str | None = None):
+              name: str | None = None, family: str | None = None, sql: str | None = None):
     """Register `fn(text[, gold]) -> Extraction` as an extractor; its verdict is "answer equals gold".
 
     With `time_limit_s` it runs in worker processes and a completion past the limit reads as no answer. `family`
     groups variants of one idea (the study's `study_lenient` is in the `lenient` family): a metric is never
-    independent of a reward in its own family.
+    independent of a reward in its own family. `sql` is an optional vectorised form for bulk reading; `fn` stays the
+    definition (vectorised.py).
     """
-    return _register("extractor", version, needs_gold, time_limit_s, name, family)
+    return _register("extractor", version, needs_gold, time_limit_s, name, family, sql)
 
 
-def check(*, version: str = "1", name: str | None = None, family: str | None = None):
-    """Register `fn(text) -> bool` as a check (e.g. format compliance)."""
-    return _register("check", version, False, None, name, family)
+def check(*, version: str = "1", name: str | None = None, family: str | None = None, sql: str | None = None):
+    """Register `fn(text) -> bool` as a check (e.g. format compliance); `family` and `sql` as for extractors."""
+    return _register("check", version, False, None, name, family, sql)
 
 
 def family(name: str) -> str:

@@ -47,6 +47,32 @@ MIGRATIONS: tuple[Migration, ...] = (
                   AND decoding = 'greedy' AND phase = 'eval';
               UPDATE metrics SET n = 50 WHERE starts_with(run_id, 'study-') AND phase IN ('eval', 'final');
               """),
+    Migration(4, "per-(run, step, phase, decoding, instrument) reading counts, kept on ingest and backfill, so "
+                 "Overview's rates and Curves' metrics read thousands of rows instead of every reading; and each "
+                 "completion's verdicts as bits (one per instrument), so verdict and disagreement filters read the "
+                 "completions alone",
+              """
+              CREATE TABLE instrument_bits (instrument VARCHAR PRIMARY KEY, bit INTEGER UNIQUE);
+              INSERT INTO instrument_bits SELECT instrument, (row_number() OVER (ORDER BY instrument) - 1)::INTEGER
+                  FROM (SELECT DISTINCT instrument FROM extractions) LIMIT 63;
+              ALTER TABLE completions ADD COLUMN right_bits BIGINT DEFAULT 0;
+              ALTER TABLE completions ADD COLUMN wrong_bits BIGINT DEFAULT 0;
+              ALTER TABLE completions ADD COLUMN answered_bits BIGINT DEFAULT 0;
+              UPDATE completions SET right_bits = b.r, wrong_bits = b.w, answered_bits = b.a FROM (
+                  SELECT e.completion_id, bit_or(CASE WHEN e.verdict THEN 1::BIGINT << i.bit ELSE 0 END) AS r,
+                         bit_or(CASE WHEN NOT e.verdict THEN 1::BIGINT << i.bit ELSE 0 END) AS w,
+                         bit_or(CASE WHEN e.answer IS NOT NULL THEN 1::BIGINT << i.bit ELSE 0 END) AS a
+                  FROM extractions e JOIN instrument_bits i USING (instrument) GROUP BY 1) b
+                  WHERE completions.completion_id = b.completion_id;
+              CREATE TABLE reading_counts (
+                  run_id VARCHAR, step INTEGER, phase VARCHAR, decoding VARCHAR, instrument VARCHAR, n BIGINT,
+                  n_true BIGINT, n_false BIGINT, n_answered BIGINT,
+                  PRIMARY KEY (run_id, step, phase, decoding, instrument));
+              INSERT INTO reading_counts
+                  SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument, count(*),
+                         count(*) FILTER (WHERE e.verdict), count(*) FILTER (WHERE NOT e.verdict), count(e.answer)
+                  FROM extractions e JOIN completions c USING (completion_id) GROUP BY ALL;
+              """),
 )
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1
 

@@ -20,15 +20,16 @@ def summary(store: Store) -> dict[str, int]:
 
 
 def runs(store: Store) -> pd.DataFrame:
-    """Every run with what it holds: completions, steps (of completions or, for runs imported with metrics only,
-    of its metrics), the last step, and its logged metrics (steps, last step, names)."""
+    """Every run with what it holds: completions (from the reading counts: no scan of completions), steps (of
+    completions or, for runs imported with metrics only, of its metrics), the last step, and its logged metrics."""
     return store.cursor().execute(
-        "WITH c AS (SELECT run_id, count(*) AS completions, count(DISTINCT step) AS steps, max(step) AS last_step "
-        "           FROM completions GROUP BY 1), "
+        "WITH c AS (SELECT run_id, max(n) AS completions, max(steps) AS steps, max(last_step) AS last_step FROM ("
+        "  SELECT run_id, instrument, sum(n) AS n, count(DISTINCT step) AS steps, max(step) AS last_step "
+        "  FROM reading_counts GROUP BY ALL) GROUP BY run_id), "
         "m AS (SELECT run_id, count(DISTINCT step) AS metric_steps, max(step) AS last_metric_step, "
         "      list(DISTINCT name ORDER BY name) AS metric_names FROM metrics GROUP BY 1) "
         "SELECT r.run_id, r.name, r.tags, r.source, r.model, r.reward_spec, r.seed, r.seed_group, r.status, r.notes, "
-        "r.created_at, r.eval_set, coalesce(c.completions, 0) AS completions, "
+        "r.created_at, r.eval_set, coalesce(c.completions, 0)::BIGINT AS completions, "
         "greatest(coalesce(c.steps, 0), coalesce(m.metric_steps, 0)) AS steps, "
         "greatest(c.last_step, m.last_metric_step) AS last_step, coalesce(m.metric_steps, 0) AS metric_steps, "
         "m.last_metric_step, coalesce(m.metric_names, []) AS metric_names FROM runs r LEFT JOIN c USING (run_id) "
@@ -47,11 +48,11 @@ def instrument_names(kind: str | None = None) -> list[str]:
 
 
 def run_accuracy(store: Store) -> pd.DataFrame:
-    """Each run's share of completions each instrument calls correct (a check: share that pass)."""
+    """Each run's share of completions each instrument calls correct (a check: share that pass); completions
+    without a verdict are left out of the share, as avg() leaves out NULL."""
     wide = store.cursor().execute(
-        "SELECT c.run_id, e.instrument, avg(e.verdict::INT) AS rate, count(*) AS n FROM extractions e "
-        "JOIN completions c USING (completion_id) WHERE e.instrument IN (SELECT unnest(?)) GROUP BY ALL",
-        [instrument_names()]).df()
+        "SELECT run_id, instrument, sum(n_true) / nullif(sum(n_true + n_false), 0) AS rate, sum(n) AS n "
+        "FROM reading_counts WHERE instrument IN (SELECT unnest(?)) GROUP BY ALL", [instrument_names()]).df()
     if wide.empty:
         return wide
     table = wide.pivot(index="run_id", columns="instrument", values="rate")
@@ -109,44 +110,63 @@ def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
     """Metrics over steps: those logged (training reward, loss, …) and each instrument's accuracy per (step, phase,
     decoding) computed from the readings — for runs with completions at more than one step, or a final
     evaluation — so a metric and the browser's verdicts can never disagree. Eval and final metrics are named after
-    the instrument; training ones are prefixed "train/". An accuracy is the mean of per-problem means and its `n`
-    is the number of problems (logged metrics carry the n their source stated, if any)."""
-    return store.cursor().execute(
+    the instrument; training ones are prefixed "train/". An eval or final accuracy is the mean of per-problem means
+    and its `n` the number of problems (read from the completions' verdict bits); a training one comes from the
+    reading counts (no n: training points are not compared); logged metrics carry the n their source stated."""
+    evals = by_problem(store, run_ids, ("eval", "final"))
+    evals = evals.assign(name=evals["name"]).groupby(["run_id", "step", "name", "phase", "decoding"], as_index=False) \
+        .agg(value=("value", "mean"), n=("value", "count"))
+    train = store.cursor().execute(
         "WITH chosen AS (SELECT unnest(?) AS run_id), "
-        "drawn AS (SELECT run_id FROM completions WHERE run_id IN (SELECT run_id FROM chosen) "
-        "          GROUP BY 1 HAVING count(DISTINCT step) > 1 OR bool_or(phase = 'final')), "
-        "per_problem AS (SELECT c.run_id, c.step, c.phase, c.decoding, c.problem_id, e.instrument, "
-        "                avg(e.verdict::INT) AS v FROM completions c JOIN extractions e USING (completion_id) "
-        "                WHERE c.run_id IN (SELECT run_id FROM drawn) AND e.instrument IN (SELECT unnest(?)) "
-        "                GROUP BY ALL), "
-        "derived AS (SELECT run_id, step, CASE WHEN phase = 'train' THEN 'train/' ELSE '' END || instrument AS name, "
-        "            avg(v) AS value, phase, decoding, count(v)::INTEGER AS n FROM per_problem GROUP BY ALL) "
-        "SELECT m.*, r.reward_spec, r.seed_group FROM ("
-        "  SELECT run_id, step, name, value, phase, decoding, n FROM metrics WHERE run_id IN (SELECT run_id FROM chosen) "
-        "  UNION ALL SELECT run_id, step, name, value, phase, decoding, n FROM derived) m "
-        "JOIN runs r USING (run_id) ORDER BY run_id, name, decoding, phase, step",
-        [run_ids, instrument_names()]).df()
+        "multi AS (SELECT run_id FROM reading_counts WHERE run_id IN (SELECT run_id FROM chosen) "
+        "          GROUP BY 1 HAVING count(DISTINCT step) > 1) "
+        "SELECT run_id, step, 'train/' || instrument AS name, sum(n_true) / nullif(sum(n_true + n_false), 0) AS value, "
+        "phase, decoding, NULL::INTEGER AS n FROM reading_counts WHERE run_id IN (SELECT run_id FROM multi) "
+        "AND phase = 'train' AND instrument IN (SELECT unnest(?)) GROUP BY ALL", [run_ids, instrument_names()]).df()
+    logged = store.cursor().execute(
+        "SELECT run_id, step, name, value, phase, decoding, n FROM metrics WHERE run_id IN (SELECT unnest(?))",
+        [run_ids]).df()
+    evals = evals[evals["run_id"].isin(set(metric_runs(store)))]
+    frames = [f for f in (logged, evals, train) if len(f)]
+    out = pd.concat(frames, ignore_index=True) if frames else logged
+    info = store.cursor().execute("SELECT run_id, reward_spec, seed_group FROM runs WHERE run_id IN "
+                                  "(SELECT unnest(?))", [run_ids]).df()
+    return out.merge(info, on="run_id").sort_values(["run_id", "name", "decoding", "phase", "step"],
+                                                    ignore_index=True)
 
 
 def by_problem(store: Store, run_ids: list[str], phases: tuple[str, ...] = ("eval", "final"),
                judge: bool = False) -> pd.DataFrame:
     """Each instrument's per-problem accuracy at every (run, step, phase, decoding) — and, with `judge`, the judge's
     (named "judge", over the judged completions): what paired comparisons (flags, the final evaluation) resample.
-    Runs of one experiment share problem ids, so rows pair up."""
-    judged = ("UNION ALL SELECT c.run_id, c.step, c.phase, c.decoding, 'judge', c.problem_id, r.correct::INT, 1 "
-              "FROM completions c JOIN reference_verdicts r ON r.completion_id = c.completion_id AND r.reference = 'judge' "
-              "WHERE c.run_id IN (SELECT unnest($1)) AND c.phase IN (SELECT unnest($2))") if judge else ""
+    Runs of one experiment share problem ids, so rows pair up. Read from the completions' verdict bits (no scan of
+    the readings); instruments without a bit are read from their readings."""
+    bits = _bits(store)
+    names = instrument_names()
+    with_bits = [n for n in names if n in bits]
+    rest = [n for n in names if n not in bits]
+    parts = [
+        "SELECT c.run_id, c.step, c.phase, c.decoding, b.instrument AS name, c.problem_id, "
+        "CASE WHEN c.right_bits & (1::BIGINT << b.bit) <> 0 THEN 1 WHEN c.wrong_bits & (1::BIGINT << b.bit) <> 0 "
+        "THEN 0 END AS v FROM completions c, instrument_bits b WHERE c.run_id IN (SELECT unnest($1)) "
+        "AND c.phase IN (SELECT unnest($2)) AND b.instrument IN (SELECT unnest($3))"]
+    if rest:
+        parts.append("SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument, c.problem_id, e.verdict::INT "
+                     "FROM completions c JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT unnest($1)) "
+                     "AND c.phase IN (SELECT unnest($2)) AND e.instrument IN (SELECT unnest($4))")
+    if judge:
+        parts.append("SELECT c.run_id, c.step, c.phase, c.decoding, 'judge', c.problem_id, r.correct::INT FROM "
+                     "completions c JOIN reference_verdicts r ON r.completion_id = c.completion_id AND r.reference = "
+                     "'judge' WHERE c.run_id IN (SELECT unnest($1)) AND c.phase IN (SELECT unnest($2))")
     return store.cursor().execute(
-        "SELECT run_id, step, phase, decoding, name, problem_id, avg(v) AS value, sum(k)::INTEGER AS samples FROM ("
-        "SELECT c.run_id, c.step, c.phase, c.decoding, e.instrument AS name, c.problem_id, e.verdict::INT AS v, 1 AS k "
-        "FROM completions c JOIN extractions e USING (completion_id) WHERE c.run_id IN (SELECT unnest($1)) "
-        f"AND c.phase IN (SELECT unnest($2)) AND e.instrument IN (SELECT unnest($3)) {judged}) "
-        "GROUP BY ALL ORDER BY ALL", [run_ids, list(phases), instrument_names()]).df()
+        "SELECT run_id, step, phase, decoding, name, problem_id, avg(v) AS value, count(*)::INTEGER AS samples FROM ("
+        + " UNION ALL ".join(parts) + ") GROUP BY ALL ORDER BY ALL",
+        [run_ids, list(phases), with_bits, rest]).df()
 
 
 def metric_runs(store: Store) -> list[str]:
     return [r[0] for r in store.cursor().execute(
-        "SELECT DISTINCT run_id FROM metrics UNION SELECT run_id FROM completions GROUP BY run_id "
+        "SELECT DISTINCT run_id FROM metrics UNION SELECT run_id FROM reading_counts GROUP BY run_id "
         "HAVING count(DISTINCT step) > 1 OR bool_or(phase = 'final') ORDER BY 1").fetchall()]
 
 
@@ -174,9 +194,18 @@ class CompletionQuery:
 VERDICT_NAMES = ("correct", "wrong", "no answer")
 _VERDICT_SQL = {"correct": "verdict", "wrong": "NOT verdict AND answer IS NOT NULL",
                 "no answer": "coalesce(NOT verdict, true) AND answer IS NULL"}  # NULL verdict: no gold
+# The same, on a completion's verdict bits (ingest.BITS_SQL) for an instrument's bit mask ("no answer": neither
+# answered nor right, which also holds a failed check and an unanswered completion without gold).
+_VERDICT_BITS = {"correct": "c.right_bits & {m} <> 0", "wrong": "c.wrong_bits & c.answered_bits & {m} <> 0",
+                 "no answer": "c.answered_bits & {m} = 0 AND c.right_bits & {m} = 0"}
 
 
-def _where(q: CompletionQuery) -> tuple[str, list]:
+def _bits(store: Store) -> dict[str, int]:
+    """Each instrument's verdict bit mask on completions (instruments past the first 63 have none)."""
+    return {name: 1 << bit for name, bit in store.cursor().execute("SELECT * FROM instrument_bits").fetchall()}
+
+
+def _where(q: CompletionQuery, bits: dict[str, int]) -> tuple[str, list]:
     clauses, params = ["TRUE"], []
     simple = [(list(q.run_ids), "c.run_id IN (SELECT unnest(?))"), (q.step, "c.step = ?"),
               (q.phase, "c.phase = ?"), (q.decoding, "c.decoding = ?"), (q.problem_id, "c.problem_id = ?"),
@@ -189,16 +218,23 @@ def _where(q: CompletionQuery) -> tuple[str, list]:
             clauses.append(clause)
             params.append(value)
     for name, verdict in q.verdicts:
+        if name in bits:  # the completion's own bits: no readings to join
+            clauses.append("(" + _VERDICT_BITS[verdict].format(m=bits[name]) + ")")
+            continue
         clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions "
                        f"WHERE instrument = ? AND {_VERDICT_SQL[verdict]})")
         params.append(name)
     if len(q.disagree) >= 2:
-        # "Some say correct and some say not", as two plain semi-joins: DuckDB pushes a bloom filter of the
-        # other filters into each, where a GROUP BY over every reading would scan them all (10x slower).
-        for verdict in ("verdict", "NOT verdict"):
-            clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
-                           f"(SELECT unnest(?)) AND {verdict})")
-            params.append(list(q.disagree))
+        # "Some say correct and some say not".
+        mask = sum(bits[name] for name in q.disagree if name in bits)
+        rest = [name for name in q.disagree if name not in bits]
+        if not rest:
+            clauses.append(f"(c.right_bits & {mask} <> 0 AND c.wrong_bits & {mask} <> 0)")
+        else:  # some instruments have no bit: every one through its readings, as two plain semi-joins
+            for verdict in ("verdict", "NOT verdict"):
+                clauses.append(f"c.completion_id IN (SELECT completion_id FROM extractions WHERE instrument IN "
+                               f"(SELECT unnest(?)) AND {verdict})")
+                params.append(list(q.disagree))
     return " AND ".join(clauses), params
 
 
@@ -210,7 +246,7 @@ def _order(q: CompletionQuery) -> tuple[str, list]:
 
 def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, int]:
     """One page of matching completions (newest step first) and the total number that match."""
-    where, params = _where(q)
+    where, params = _where(q, _bits(store))
     order, order_params = _order(q)
     cur = store.cursor()
     total = cur.execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchone()[0]
@@ -222,7 +258,7 @@ def completions_page(store: Store, q: CompletionQuery) -> tuple[pd.DataFrame, in
 
 
 def completion_ids(store: Store, q: CompletionQuery, limit: int = 100_000) -> list[int]:
-    where, params = _where(q)
+    where, params = _where(q, _bits(store))
     return [r[0] for r in store.cursor().execute(
         f"SELECT completion_id FROM completions c WHERE {where} ORDER BY completion_id LIMIT ?",
         params + [limit]).fetchall()]
@@ -241,7 +277,7 @@ def completion(store: Store, completion_id: int) -> dict | None:
 def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | None:
     """The labelling queue's next item for `labeller`, skipping `q.exclude`: the first in queue order
     (ids are sequential, so that is run/step order; or the seeded random order)."""
-    where, params = _where(replace(q, unlabelled_by=labeller))
+    where, params = _where(replace(q, unlabelled_by=labeller), _bits(store))
     cur = store.cursor()
     if q.random_seed is not None:
         order, order_params = _order(q)
@@ -261,13 +297,13 @@ def next_to_label(store: Store, q: CompletionQuery, labeller: str) -> dict | Non
 
 def queue_size(store: Store, q: CompletionQuery) -> int:
     """How many completions a labelling queue holds (changes only when completions are added)."""
-    where, params = _where(replace(q, unlabelled_by=None, exclude=()))
+    where, params = _where(replace(q, unlabelled_by=None, exclude=()), _bits(store))
     return store.cursor().execute(f"SELECT count(*) FROM completions c WHERE {where}", params).fetchall()[0][0]
 
 
 def labelled_in_queue(store: Store, q: CompletionQuery, labeller: str) -> int:
     """How many of a queue's completions `labeller` has labelled (starts from their labels: fast)."""
-    where, params = _where(replace(q, unlabelled_by=None, exclude=()))
+    where, params = _where(replace(q, unlabelled_by=None, exclude=()), _bits(store))
     return store.cursor().execute(
         f"SELECT count(*) FROM completions c WHERE c.completion_id IN (SELECT completion_id FROM labels "
         f"WHERE labeller = ?) AND {where}", [labeller] + params).fetchall()[0][0]
@@ -338,6 +374,16 @@ def readings(store: Store, completion_ids: list[int]) -> pd.DataFrame:
         [completion_ids, instrument_names()]).df()
 
 
+def prompt_strip(store: Store, problem_id: str, run_ids: list[str] | None = None) -> pd.DataFrame:
+    """Every completion of one problem across these runs (None: all) and all their steps, eval and train (one
+    prompt through training), in run, step, phase, decoding, sample order; readings come from `readings`."""
+    return store.cursor().execute(
+        "SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, p.gold, "
+        "c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE c.problem_id = ? "
+        "AND (? IS NULL OR c.run_id IN (SELECT unnest(?))) ORDER BY c.run_id, c.step, c.phase, c.decoding, c.sample",
+        [problem_id, run_ids, run_ids or []]).df()
+
+
 def run_steps(store: Store, run_ids: list[str]) -> list[int]:
     return [r[0] for r in store.cursor().execute(
         "SELECT DISTINCT step FROM completions WHERE run_id IN (SELECT unnest(?)) ORDER BY 1", [run_ids]).fetchall()]
@@ -393,13 +439,3 @@ def completions_table(store: Store, q: CompletionQuery, limit: int = 500) -> pd.
             table[f"{name}"] = table["completion_id"].map(answers[name]).fillna("none")
             table[f"{name} ✓"] = table["completion_id"].map(verdicts[name])
     return table.reset_index(drop=True)
-
-
-def prompt_strip(store: Store, problem_id: str, run_ids: list[str] | None = None) -> pd.DataFrame:
-    """Every completion of one problem, across runs and steps (eval, final and — where it was a training problem —
-    train), ordered run, step, phase, decoding, sample: one prompt followed through training."""
-    return store.cursor().execute(
-        "SELECT c.completion_id, c.run_id, c.step, c.phase, c.decoding, c.sample, c.problem_id, p.question, p.gold, "
-        "c.text, c.reward FROM completions c JOIN problems p USING (problem_id) WHERE c.problem_id = ? "
-        "AND (? IS NULL OR c.run_id IN (SELECT unnest(?))) ORDER BY c.run_id, c.step, c.phase, c.decoding, c.sample",
-        [problem_id, run_ids, run_ids or []]).df()

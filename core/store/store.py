@@ -5,7 +5,9 @@ instruments' readings are computed on ingest and backfilled when an instrument i
 """
 from __future__ import annotations
 
+import functools
 import json
+import os
 import threading
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -16,21 +18,21 @@ from typing import Any, Iterable, Iterator, Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.errors import BadInput
 from core.instruments import Instrument, all_instruments
-from core.instruments.batch import read_all
 from core.instruments.numbers import normalize
-from core.store import ids, trouble
+from core.store import ingest, trouble
+from core.store.ingest import Progress
 from core.store.migrations import LATEST, migrate, version
 from core.store.schema import VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
               "notes", "created_at", "error", "eval_set")
 USER_RUN_FIELDS = ("name", "notes", "created_at")  # set once by the importer, then the user's to edit
-COMPLETION_FIELDS = ("completion_id", "completion_key", "run_id", "step", "phase", "decoding", "problem_id", "sample", "text",
-                     "n_tokens", "reward", "reward_components", "reference_correct")
 BACKFILL_CHUNK = 50_000
+MEMORY_LIMIT = "1536MB"  # DuckDB's share of the app's memory (the rest: Python, pandas, Streamlit)
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Store:
         """Open (and create) the store; `read_only` opens an existing one for commands that only read."""
         self.path = Path(path)
         self._lock = threading.RLock()
+        # DuckDB caches up to 80% of RAM by default; the app must stay small beside the user's other work.
+        self.con.execute("SET memory_limit = ?", [os.environ.get("YARDSTICK_MEMORY_LIMIT", MEMORY_LIMIT)])
         try:
             if read_only:
                 self.con = duckdb.connect(str(self.path), read_only=True)
@@ -129,19 +133,48 @@ class Store:
                 raise
 
     # --- ingest ---------------------------------------------------------------------------------
-    def ingest(self, batch: Batch, instruments: Sequence[Instrument] | None = None) -> IngestResult:
-        """Add a batch in one transaction; rows already present are left alone."""
-        result = IngestResult()
-        if batch.empty:
-            return result  # no write: the revision (and the app's caches) stay as they are
-        cur = self.cursor()
-        completions, problems = self._prepare_completions(batch)
-        new = completions
-        if completions is not None and len(completions):
-            new = completions[~completions["completion_key"].isin(self._known_keys(cur, completions))]
-        extractions = self._read(new, instruments) if new is not None and len(new) else None
+    def ingest(self, batch: Batch, instruments: Sequence[Instrument] | None = None,
+               progress: Progress | None = None) -> IngestResult:
+        """Add a batch; rows already present are left alone (see ingest_stream)."""
+        return self.ingest_stream([batch], instruments, progress)
+
+    def ingest_stream(self, batches: Iterable[Batch], instruments: Sequence[Instrument] | None = None,
+                      progress: Progress | None = None, vectorised: bool = True) -> IngestResult:
+        """Add batches as a stream of chunks, each chunk in its own transaction (labels and judgments written
+        meanwhile go in between): a batch's runs come with its first chunk; its metrics, labels, judgments and meta
+        with its last, so a source is recorded as read only once all of it is in. `vectorised=False` reads every
+        completion with the instruments' Python functions (the definition) instead of their vectorised forms."""
+        result, progress = IngestResult(), progress or Progress()
+        read = functools.partial(self._read_chunk, instruments=instruments, vectorised=vectorised)
+        try:
+            for chunk in ingest.pipeline(ingest.chunks(b for b in batches if not b.empty), [read]):
+                self._write_chunk(chunk, result)
+                progress.done += chunk.seen
+                progress.added = result.completions
+        except BaseException as exc:
+            progress.error = str(exc) or type(exc).__name__
+            raise
+        finally:
+            progress.finished = True
+        return result
+
+    def _read_chunk(self, chunk: ingest.Chunk, instruments: Sequence[Instrument] | None,
+                    vectorised: bool) -> ingest.Chunk:
+        """Off the write lock: drop completions already stored, read the rest with every instrument."""
+        if chunk.completions is not None:
+            chunk.seen = len(chunk.completions)
+            known = self._known_keys(self.cursor(), chunk.completions)
+            chunk.completions = chunk.completions[~chunk.completions["completion_key"].isin(known)]
+            if len(chunk.completions):
+                chunk.readings = ingest.readings(chunk.completions, instruments, vectorised)
+        return chunk
+
+    def _write_chunk(self, chunk: ingest.Chunk, result: IngestResult) -> None:
+        new, extras = chunk.completions, chunk.extras
+        if not chunk.runs and extras is None and (new is None or not len(new)):
+            return  # nothing new: no write, so the revision (and the app's caches) stay as they are
         with self._write() as cur:
-            for run in batch.runs:
+            for run in chunk.runs:
                 row = {k: run.get(k) for k in RUN_FIELDS}
                 row["config"] = json.dumps(row["config"] or {})
                 row["error"] = json.dumps(row["error"]) if row["error"] else None
@@ -149,92 +182,68 @@ class Store:
                 refreshed = ", ".join(f"{k} = excluded.{k}" for k in RUN_FIELDS[1:] if k not in USER_RUN_FIELDS)
                 cur.execute(f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) VALUES ({', '.join('?' * len(RUN_FIELDS))}) "
                             f"ON CONFLICT (run_id) DO UPDATE SET {refreshed}", list(row.values()))
-            result.runs = len(batch.runs)
-            if problems is not None:
-                self._insert_frame(cur, "problems", problems, "INSERT OR IGNORE")
+            result.runs += len(chunk.runs)
+            if chunk.problems is not None:
+                self._insert_frame(cur, "problems", chunk.problems, "INSERT OR IGNORE")
             if new is not None and len(new):
-                new, extractions = self._drop_added_meanwhile(cur, new, extractions)
-            if new is not None and len(new):
-                # Sequential ids, in run/step order, assigned under the write lock.
-                first = cur.execute("SELECT coalesce(max(completion_id), 0) + 1 FROM completions").fetchall()[0][0]
-                new = new.assign(completion_id=range(first, first + len(new)))
-                self._insert_frame(cur, "completions", new[list(COMPLETION_FIELDS)])
-                self._insert_frame(cur, "extractions", self._with_ids(extractions, new["completion_id"]))
-                result.completions = len(new)
-            if batch.metrics is not None and len(batch.metrics):
-                metrics = batch.metrics.assign(n=batch.metrics["n"] if "n" in batch.metrics else None)[
-                    ["run_id", "step", "name", "value", "phase", "decoding", "n"]]
-                self._insert_frame(cur, "metrics", metrics, "INSERT OR REPLACE")
-                result.metrics = len(metrics)
-            result.labels = self._insert_once(cur, "labels", batch.labels, "labeller")
-            result.judgments = self._insert_once(cur, "judgments", batch.judgments, "model")
-            self._put_meta(cur, batch.meta)
-        return result
+                self._add_completions(cur, new, chunk.readings, result)
+            if extras is not None:
+                if extras.metrics is not None and len(extras.metrics):
+                    metrics = extras.metrics.assign(n=extras.metrics["n"] if "n" in extras.metrics else None)[
+                        ["run_id", "step", "name", "value", "phase", "decoding", "n"]]
+                    self._insert_frame(cur, "metrics", metrics, "INSERT OR REPLACE")
+                    result.metrics += len(metrics)
+                result.labels += self._insert_once(cur, "labels", extras.labels, "labeller")
+                result.judgments += self._insert_once(cur, "judgments", extras.judgments, "model")
+                self._put_meta(cur, extras.meta)
 
-    @classmethod
-    def _drop_added_meanwhile(cls, cur: duckdb.DuckDBPyConnection, new: pd.DataFrame,
-                              extractions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Under the write lock: drop rows another writer inserted since they were found new (two syncs of one
-        live run), with their readings; `row` in the readings is re-pointed to the rows kept."""
-        known = cls._known_keys(cur, new)
-        if not len(known):
-            return new, extractions
-        keep = ~new["completion_key"].isin(known).to_numpy()
-        position = np.cumsum(keep) - 1
-        rows = extractions["row"].to_numpy()
-        mask = keep[rows]
-        return new[keep], extractions[mask].assign(row=position[rows[mask]])
+    def _add_completions(self, cur: duckdb.DuckDBPyConnection, new: pd.DataFrame, readings: pa.Table,
+                         result: IngestResult) -> None:
+        """Under the write lock: sequential ids in run/step order, then the rows, their readings and the counts.
+        Rows another writer added since they were found new (two syncs of one live run) are dropped first."""
+        known = self._known_keys(cur, new)
+        if len(known):
+            keep = ~new["completion_key"].isin(known).to_numpy()
+            new, readings = new[keep], ingest.keep_rows(readings, keep)
+            if not len(new):
+                return
+        first = cur.execute("SELECT coalesce(max(completion_id), 0) + 1 FROM completions").fetchall()[0][0]
+        completion_ids = np.arange(first, first + len(new), dtype=np.int64)
+        extractions = ingest.with_ids(readings, completion_ids)
+        self._give_bits(cur, extractions.column("instrument").unique().to_pylist())
+        cur.register("_ex", extractions)
+        try:
+            bits = cur.execute(ingest.BITS_SQL.format(extractions="_ex", where="") + " ORDER BY 1").df()
+            new = new.assign(completion_id=completion_ids)
+            for column in ("right_bits", "wrong_bits", "answered_bits"):
+                new[column] = bits[column].to_numpy() if len(bits) == len(new) else 0
+            self._insert_frame(cur, "completions", new[list(ingest.COMPLETION_FIELDS)])
+            self._insert_frame(cur, "extractions", extractions)
+            cur.register("_co", new[["completion_id", "run_id", "step", "phase", "decoding"]])
+            cur.execute(ingest.ADD_COUNTS.format(extractions="_ex", completions="_co", where=""))
+        finally:
+            cur.unregister("_ex")
+            cur.unregister("_co")
+        result.completions += len(new)
+
+    @staticmethod
+    def _give_bits(cur: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+        """A verdict bit for each of these instruments that has none yet, while bits last."""
+        for name in names:
+            cur.execute("INSERT INTO instrument_bits SELECT ?, count(*) FROM instrument_bits "
+                        f"HAVING count(*) < {ingest.MAX_BITS} AND NOT bool_or(instrument = ?) IS TRUE", [name, name])
 
     @staticmethod
     def _known_keys(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> Any:
-        cur.register("_incoming", df[["completion_key"]])
+        """The keys of `df` already stored. A key names its run, so only those runs' rows are looked at (runs sit
+        together on disk: the scan skips the rest of a large store)."""
+        cur.register("_incoming", df[["completion_key", "run_id"]])
         try:
-            return cur.execute("SELECT completion_key FROM _incoming SEMI JOIN completions USING (completion_key)"
+            return cur.execute("SELECT completion_key FROM _incoming SEMI JOIN (SELECT completion_key FROM completions "
+                               "WHERE run_id IN (SELECT DISTINCT run_id FROM _incoming)) USING (completion_key)"
                                ).fetchnumpy()["completion_key"]
         finally:
             cur.unregister("_incoming")
-
-    @staticmethod
-    def _prepare_completions(batch: Batch) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-        df = batch.completions
-        if df is None or not len(df):
-            return None, None
-        df = df.copy()
-        for column, default in (("n_tokens", None), ("reward", None), ("reward_components", None),
-                                ("reference_correct", None), ("sample", 0)):
-            if column not in df:
-                df[column] = default
-        col = {name: df[name].tolist() for name in ("run_id", "phase", "decoding", "step", "question", "gold",
-                                                       "sample")}  # plain lists: iterating pandas columns is slow
-        col["gold"] = [normalize(g) for g in col["gold"]]
-        col["problem_id"] = [ids.problem_id(q, g) for q, g in zip(col["question"], col["gold"])]
-        df["gold"], df["problem_id"] = col["gold"], col["problem_id"]
-        df["completion_key"] = [ids.completion_key(*key) for key in zip(
-            col["run_id"], col["phase"], col["decoding"], col["step"], col["problem_id"], col["sample"])]
-        df = df.drop_duplicates("completion_key").sort_values(["run_id", "step", "phase", "decoding",
-                                                                 "problem_id", "sample"], kind="stable")
-        problems = df.drop_duplicates("problem_id")[["problem_id", "question", "gold"]].assign(
-            source=batch.problem_source)
-        return df, problems
-
-    @staticmethod
-    def _read(df: pd.DataFrame, instruments: Sequence[Instrument] | None) -> pd.DataFrame:
-        """Every instrument's reading of `df`'s completions, as rows of the extractions table."""
-        columns = read_all(df["text"].tolist(), df["gold"].tolist(), instruments)
-        frames = []
-        for name, col in columns.items():
-            frames.append(pd.DataFrame({
-                "row": range(len(df)),  # the position in df; see _with_ids
-                "instrument": name, "answer": col.answers,
-                "span_start": pd.array(col.starts, dtype="Int32"), "span_end": pd.array(col.ends, dtype="Int32"),
-                "verdict": col.verdicts}))
-        return pd.concat(frames, ignore_index=True)
-
-    @staticmethod
-    def _with_ids(readings: pd.DataFrame, completion_ids: Any) -> pd.DataFrame:
-        """Readings from _read, keyed by the completions' ids instead of their positions."""
-        rows = readings.pop("row").to_numpy()
-        return readings.assign(completion_id=np.asarray(completion_ids)[rows])
 
     @staticmethod
     def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, verb: str = "INSERT") -> None:
@@ -265,26 +274,39 @@ class Store:
 
     # --- instruments ----------------------------------------------------------------------------
     def sync_instruments(self, instruments: Iterable[Instrument] | None = None) -> dict[str, int]:
-        """Backfill readings for instruments that are new or whose version changed; returns rows written."""
+        """Backfill readings (and their counts) for instruments that are new or whose version changed; returns
+        rows written."""
         cur = self.cursor()
         stored = dict(cur.execute("SELECT instrument, version FROM instrument_versions").fetchall())
         stale = [i for i in (instruments or all_instruments()) if stored.get(i.name) != i.version]
         written: dict[str, int] = {}
         for inst in stale:
-            total = cur.execute("SELECT count(*) FROM completions").fetchone()[0]
-            frames = []
-            for offset in range(0, total, BACKFILL_CHUNK):
-                chunk = cur.execute("SELECT c.completion_id, c.text, p.gold FROM completions c "
-                                    "JOIN problems p USING (problem_id) ORDER BY completion_id "
-                                    "LIMIT ? OFFSET ?", [BACKFILL_CHUNK, offset]).df()
-                frames.append(self._with_ids(self._read(chunk, [inst]), chunk["completion_id"]))
+            low, high = cur.execute("SELECT coalesce(min(completion_id), 0), coalesce(max(completion_id), -1) "
+                                    "FROM completions").fetchone()
+            tables = []
+            for start in range(low, high + 1, BACKFILL_CHUNK):
+                chunk = cur.execute("SELECT c.completion_id, c.text, p.gold FROM completions c JOIN problems p "
+                                    "USING (problem_id) WHERE c.completion_id BETWEEN ? AND ? ORDER BY completion_id",
+                                    [start, start + BACKFILL_CHUNK - 1]).df()
+                if len(chunk):
+                    tables.append(ingest.with_ids(ingest.readings(chunk, [inst]), chunk["completion_id"].to_numpy()))
             with self._write() as tx:
                 tx.execute("DELETE FROM extractions WHERE instrument = ?", [inst.name])
-                for frame in frames:
-                    self._insert_frame(tx, "extractions", frame)
+                for table in tables:
+                    self._insert_frame(tx, "extractions", table)
+                self._give_bits(tx, [inst.name])
+                tx.execute("UPDATE completions SET right_bits = (completions.right_bits & ~m) | b.right_bits, "
+                           "wrong_bits = (completions.wrong_bits & ~m) | b.wrong_bits, "
+                           "answered_bits = (completions.answered_bits & ~m) | b.answered_bits FROM ("
+                           + ingest.BITS_SQL.format(extractions="extractions", where="WHERE e.instrument = ?")
+                           + ") b, (SELECT 1::BIGINT << bit AS m FROM instrument_bits WHERE instrument = ?) "
+                           "WHERE completions.completion_id = b.completion_id", [inst.name, inst.name])
+                tx.execute("DELETE FROM reading_counts WHERE instrument = ?", [inst.name])
+                tx.execute("INSERT INTO reading_counts BY NAME " + ingest.COUNTS_SQL.format(
+                    extractions="extractions", completions="completions", where="WHERE e.instrument = ?"), [inst.name])
                 tx.execute("INSERT OR REPLACE INTO instrument_versions VALUES (?, ?, ?, ?)",
                            [inst.name, inst.version, inst.kind, inst.description])
-            written[inst.name] = sum(len(f) for f in frames)
+            written[inst.name] = sum(len(t) for t in tables)
         return written
 
     # --- labels, judgments, findings ------------------------------------------------------------
@@ -351,10 +373,11 @@ class Store:
     def delete_run(self, run_id: str) -> dict[str, int]:
         """Remove a run and everything recorded of it (completions, their readings, labels and judgments, metrics,
         the record of ingested files), in one transaction; returns what was removed, table by table."""
-        ids = "(SELECT completion_id FROM completions WHERE run_id = $run)"
-        steps = [("labels", f"DELETE FROM labels WHERE completion_id IN {ids}"),
-                 ("judgments", f"DELETE FROM judgments WHERE completion_id IN {ids}"),
-                 ("readings", f"DELETE FROM extractions WHERE completion_id IN {ids}"),
+        of_run = "(SELECT completion_id FROM completions WHERE run_id = $run)"
+        steps = [("labels", f"DELETE FROM labels WHERE completion_id IN {of_run}"),
+                 ("judgments", f"DELETE FROM judgments WHERE completion_id IN {of_run}"),
+                 ("readings", f"DELETE FROM extractions WHERE completion_id IN {of_run}"),
+                 ("reading counts", "DELETE FROM reading_counts WHERE run_id = $run"),
                  ("completions", "DELETE FROM completions WHERE run_id = $run"),
                  ("metrics", "DELETE FROM metrics WHERE run_id = $run"),
                  ("ingested files", "DELETE FROM meta WHERE starts_with(key, 'shard:' || $run || '/')"),
