@@ -62,8 +62,9 @@ def test_chart_trace_names_reach_plotly_escaped():
     import pandas as pd
 
     name = '<a href="http://127.0.0.1:9/x">x</a>'
-    df = pd.DataFrame({"run_id": name, "name": ["reward", name], "decoding": "sampled", "step": 1, "value": 0.5,
-                       "reward_spec": "format", "phase": "eval"})
-    fig = charts.curves(df)
-    assert all("<a" not in t.name for t in fig.data) and any("&lt;a href" in t.name for t in fig.data)
+    df = pd.DataFrame({"run_id": name, "line": name, "runs": name, "name": ["reward", name], "decoding": "sampled",
+                       "step": 1, "value": 0.5, "reward_spec": "format", "phase": "eval"})
+    fig = charts.panels(df, ["reward", name])
+    shown = [t.name for t in fig.data if t.name] + [a.text for a in fig.layout.annotations]
+    assert all("<a" not in t for t in shown) and any("&lt;a href" in t for t in shown)
     assert [t.customdata[0][0] for t in fig.data] == [name, name]  # clicks still open the run by its real id

@@ -137,10 +137,10 @@ def test_an_import_runs_in_the_background_with_progress(tmp_path):
 def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):
     store = Store(tmp_path / "s.duckdb")
     store.ingest(Batch(completions=completions(400)))
-    cases = [queries.CompletionQuery(disagree=["last_number", "strict_tag", "lenient"]),
-             queries.CompletionQuery(run_ids=["r1"], verdicts={"lenient": "correct", "last_number": "wrong"}),
-             queries.CompletionQuery(verdicts={"strict_tag": "no answer", "last_number": "correct"}),
-             queries.CompletionQuery(verdicts={"strict_tag": "wrong"}, disagree=["format", "study_format"])]
+    cases = [queries.CompletionQuery(disagree=("last_number", "strict_tag", "lenient")),
+             queries.CompletionQuery(run_ids=("r1",), verdicts=(("lenient", "correct"), ("last_number", "wrong"))),
+             queries.CompletionQuery(verdicts=(("strict_tag", "no answer"), ("last_number", "correct"))),
+             queries.CompletionQuery(verdicts=(("strict_tag", "wrong"),), disagree=("format", "study_format"))]
     with_bits = [queries.completion_ids(store, q) for q in cases]
     monkeypatch.setattr(queries, "_bits", lambda store: {})
     assert with_bits == [queries.completion_ids(store, q) for q in cases]

@@ -15,6 +15,9 @@ ASCII = "strlen(text) = length(text)"  # one byte per character: no Unicode digi
 NUMBER_CHARS = "-$0123456789,./%"  # numbers._NUMBER_CHARS
 WHITESPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"  # what Python's \s matches in ASCII text
 Steps = dict[str, str]
+# What version 2 of last_number, strict_tag and format reads whole (a LaTeX fraction, 1e3): the forms leave it to
+# the Python functions.
+WHOLE_V2 = r"(contains(text, 'frac{') OR regexp_matches(text, '[0-9][eE][-+]?[0-9]'))"
 
 
 def query(result: str, steps: Steps) -> str:
@@ -90,19 +93,19 @@ BLOCK_AT = "(open_at + 7)"  # the block's 0-based offset in the text
 
 def _last_number() -> str:
     steps, result = last_number("text", "0", "t")
-    return query(f"CASE WHEN {ASCII} THEN {result} ELSE {UNDECIDED} END", steps)
+    return query(f"CASE WHEN {ASCII} AND NOT {WHOLE_V2} THEN {result} ELSE {UNDECIDED} END", steps)
 
 
 def _strict_tag() -> str:
     """With one opening tag, the last block is the first; with more, Python's non-overlapping scan decides."""
     steps, result = last_number("block", BLOCK_AT, "b")
-    return query(f"CASE WHEN open_at = 0 THEN {NOTHING} WHEN NOT {ASCII} OR instr(substr(text, open_at + 8), "
-                 f"'<answer>') > 0 THEN {UNDECIDED} WHEN close_at = 0 THEN {NOTHING} ELSE {result} END",
+    return query(f"CASE WHEN open_at = 0 THEN {NOTHING} WHEN NOT {ASCII} OR {WHOLE_V2} OR instr(substr(text, "
+                 f"open_at + 8), '<answer>') > 0 THEN {UNDECIDED} WHEN close_at = 0 THEN {NOTHING} ELSE {result} END",
                  TAGS | steps)
 
 
 def _format() -> str:
-    return query(f"CASE WHEN NOT contains(text, '<answer>') THEN false WHEN NOT {ASCII} THEN NULL ELSE "
+    return query(f"CASE WHEN NOT contains(text, '<answer>') THEN false WHEN NOT {ASCII} OR {WHOLE_V2} THEN NULL ELSE "
                  f"regexp_matches(text, '<answer>{WHITESPACE}*-?\\$?([0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)"
                  f"(?:\\.[0-9]+)?(?:/[0-9]+)?%?{WHITESPACE}*</answer>') END", {})
 

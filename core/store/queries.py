@@ -161,7 +161,7 @@ def by_problem(store: Store, run_ids: list[str], phases: tuple[str, ...] = ("eva
     return store.cursor().execute(
         "SELECT run_id, step, phase, decoding, name, problem_id, avg(v) AS value, count(*)::INTEGER AS samples FROM ("
         + " UNION ALL ".join(parts) + ") GROUP BY ALL ORDER BY ALL",
-        [run_ids, list(phases), with_bits, rest]).df()
+        [run_ids, list(phases), with_bits] + ([rest] if rest else [])).df()
 
 
 def metric_runs(store: Store) -> list[str]:

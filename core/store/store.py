@@ -75,8 +75,6 @@ class Store:
         """Open (and create) the store; `read_only` opens an existing one for commands that only read."""
         self.path = Path(path)
         self._lock = threading.RLock()
-        # DuckDB caches up to 80% of RAM by default; the app must stay small beside the user's other work.
-        self.con.execute("SET memory_limit = ?", [os.environ.get("YARDSTICK_MEMORY_LIMIT", MEMORY_LIMIT)])
         try:
             if read_only:
                 self.con = duckdb.connect(str(self.path), read_only=True)
@@ -85,6 +83,8 @@ class Store:
                 self.con = duckdb.connect(str(self.path))
         except duckdb.Error as exc:
             trouble.reraise(self.path, exc)  # held by another process, or no room
+        # DuckDB caches up to 80% of RAM by default; the app must stay small beside the user's other work.
+        self.con.execute("SET memory_limit = ?", [os.environ.get("YARDSTICK_MEMORY_LIMIT", MEMORY_LIMIT)])
         try:
             if read_only:
                 current = version(self.con)
