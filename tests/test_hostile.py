@@ -294,6 +294,11 @@ at.run()
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))  # writes past this fail
 next(w for w in at.text_input if w.label == "Path on this machine").set_value(sys.argv[2]).run()
 next(b for b in at.button if b.label == "Import").click().run()
+import time  # the import runs in its own thread: wait for it, then draw the page again
+from core.importers import _JOBS
+while any(job.running for job in _JOBS.values()):
+    time.sleep(0.2)
+at.run()
 print(json.dumps({"errors": [e.value for e in at.error], "texts": [t.value for t in at.text],
                   "exceptions": [e.value for e in at.exception]}))
 """
