@@ -38,6 +38,6 @@ def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
 
         page.goto(f"{url}/completions?run={run.run_id}&step=4")
         wait_for_text(page, "completions match", 60_000)
-        page.locator("pre", has_text="⟦").first.wait_for(timeout=30_000)  # instrument spans marked in the text
+        page.locator("mark").first.wait_for(timeout=30_000)  # instrument spans highlighted in the text
         body = page.inner_text("body")
         assert "format:" in body and "last_number → " in body
