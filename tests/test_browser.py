@@ -13,6 +13,7 @@ def test_hostile_completions_render_as_text_and_nothing_runs(isolated_env):
         page.goto(f"{url}/completions?run=hostile&text=plain")
         page.get_by_text("completions match").wait_for(timeout=60_000)
         page.get_by_text("<script>window.pwned = 1</script>", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("**bold** and [link]", exact=False).first.wait_for(timeout=30_000)  # every card drawn
         body = page.inner_text("body")
         assert '<img src="x" onerror="window.pwned = 2">' in body
         assert "**bold** and [link](http://example.com)" in body
