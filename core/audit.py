@@ -46,26 +46,24 @@ def disagreements(pairs: pd.DataFrame, instrument: str) -> pd.DataFrame:
     return rows.assign(kind=np.where(rows["verdict"], "false positive", "false negative"))
 
 
-def labeller_agreement(pairs: pd.DataFrame) -> dict[str, float]:
-    """Two labellers on the same completions (rows of queries.labeller_pairs): how often their answers agree
-    (both "none" agrees), and Cohen's κ on the correct/incorrect verdicts their answers imply."""
-    n = len(pairs)
+def agreement(answers: tuple[pd.Series, pd.Series], correct: tuple[pd.Series, pd.Series]) -> dict[str, float]:
+    """Two raters on the same completions: how often their answers agree (both "none" agrees), and Cohen's κ on the
+    correct/incorrect verdicts their answers imply."""
+    n = len(answers[0])
     if n == 0:
         return {"n": 0}
-    same = pairs["first_answer"].fillna("∅") == pairs["second_answer"].fillna("∅")
-    a, b = pairs["first_correct"].to_numpy(bool), pairs["second_correct"].to_numpy(bool)
+    same = answers[0].fillna("∅") == answers[1].fillna("∅")
+    a, b = correct[0].to_numpy(bool), correct[1].to_numpy(bool)
     return {"n": n, "answers_agree": int(same.sum()), "answer_agreement": float(same.mean()),
             "verdict_agreement": float((a == b).mean()), "kappa": stats.kappa(a, b)}
 
 
+def labeller_agreement(pairs: pd.DataFrame) -> dict[str, float]:
+    """Two labellers (rows of queries.labeller_pairs)."""
+    return agreement((pairs["first_answer"], pairs["second_answer"]), (pairs["first_correct"], pairs["second_correct"]))
+
+
 def judge_validation(pairs: pd.DataFrame) -> dict[str, float]:
-    """Judge against hand labels (rows of queries.hand_vs_judge): answer-level agreement (both "none" agrees),
-    and Cohen's kappa on the correct/incorrect verdicts with the hand labels' base rate of "correct"."""
-    n = len(pairs)
-    if n == 0:
-        return {"n": 0}
-    same = pairs["hand_answer"].fillna("∅") == pairs["judge_answer"].fillna("∅")
-    hand, judged = pairs["hand_correct"].to_numpy(bool), pairs["judge_correct"].to_numpy(bool)
-    return {"n": n, "answers_agree": int(same.sum()), "answer_agreement": float(same.mean()),
-            "verdict_agreement": float((hand == judged).mean()), "kappa": stats.kappa(hand, judged),
-            "base_rate": float(hand.mean())}
+    """The judge against hand labels (rows of queries.hand_vs_judge), with the hand labels' base rate of "correct"."""
+    out = agreement((pairs["hand_answer"], pairs["judge_answer"]), (pairs["hand_correct"], pairs["judge_correct"]))
+    return {**out, "base_rate": float(pairs["hand_correct"].to_numpy(bool).mean())} if out["n"] else out
