@@ -104,13 +104,15 @@ def _trace(fig: go.Figure, line: pd.DataFrame, metric: str, line_name: str, phas
     hover = text(f"{line_name} · {metric} ({role}) · {phase}/{decoding}") + "<br>step %{x}: %{y:.3f}<extra></extra>"
     custom = [[runs, int(s), phase, decoding] for runs, s in zip(line["runs"], line["step"])]
     has_ci = "lo" in line and line["lo"].notna().any()
-    if has_ci and seeds > 1:
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=line["hi"].tolist() + line["lo"].tolist()[::-1],
+    smooth = phase == "train" and smoothing > 0 and len(y) > 2
+    if has_ci and seeds > 1:  # a smoothed line gets a band smoothed alike (raw per-step t bands are mostly noise)
+        hi, lo = (line[k].to_numpy(dtype=float) for k in ("hi", "lo"))
+        hi, lo = (ema(hi, smoothing), ema(lo, smoothing)) if smooth else (hi, lo)
+        fig.add_trace(go.Scatter(x=x + x[::-1], y=hi.tolist() + lo.tolist()[::-1],
                                  fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
                                  showlegend=False, legendgroup=line_name,
                                  name=text(f"{line_name} · 95% CI across {seeds} seeds"),
                                  meta={"line": line_name, "metric": metric, "band": seeds}), row=row, col=col)
-    smooth = phase == "train" and smoothing > 0 and len(y) > 2
     if smooth:  # the raw points stay, faint, behind the smoothed line
         fig.add_trace(go.Scatter(x=x, y=y.tolist(), mode="lines", line={"color": colour, "width": 1}, opacity=0.25,
                                  showlegend=False, legendgroup=line_name, hoverinfo="skip", name=label),

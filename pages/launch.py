@@ -57,8 +57,8 @@ def runs_panel() -> None:
         with st.container(border=True):
             top = st.columns([5, 1])
             eta = f" · ETA {run['eta_s']:.0f} s" if run["state"] == "running" and run["eta_s"] else ""
-            top[0].text(f"{run['run_id']} · {run['state']} · step {run['step']}/{run['total_steps']}{eta} · "
-                        f"reward {run['reward']}")
+            steps = f" · step {run['step']}/{run['total_steps']}" if run["training"] else ""
+            top[0].text(f"{run['run_id']} · {run['state']}{steps}{eta} · {run['what']}")
             if run["state"] in LIVE and top[1].button("Cancel", key=f"cancel-{run['run_id']}"):
                 ui.guarded(launcher.cancel, run["run_id"])
             st.progress(min(run["step"] / max(run["total_steps"], 1), 1.0))

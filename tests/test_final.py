@@ -12,6 +12,7 @@ import pandas as pd
 from conftest import REPO
 from core import final, home, launcher
 from core.runfolder import RunFolder
+from core.views import launch
 
 TINY = {"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 6, "num_generations": 2, "prompts_per_step": 1,
         "max_completion_length": 8, "eval_samples": 0, "eval_every": 1}
@@ -42,6 +43,10 @@ def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_pa
     assert (table["n"] == 6).all() and (table["lo"] <= table["value"]).all() and (table["value"] <= table["hi"]).all()
     assert {"pair", "first", "second", "flip"} <= set(pd.DataFrame(out["flips"], columns=[
         "pair", "first", "second", "difference (first)", "difference (second)", "flip", "n"]).columns)
+    listed = launch.build(None, launch.State()).get("runs").frame.set_index("run_id")  # the Launch page's list
+    base = listed.loc[[r for r in listed.index if r.startswith("base-")][0]]
+    assert base["what"] == "base: pocket-mini" and not base["training"]  # an evaluation job, not "reward nan"
+    assert listed.loc[runs[0], "what"] == "reward format" and listed.loc[runs[0], "training"]
 
 
 def test_a_constructed_ranking_flip_is_reported_with_its_intervals():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -179,3 +180,19 @@ def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env
     assert any(w.value == "A run folder could not be read" for w in at.warning)
     assert any(t.value.startswith("bad: ") for t in at.text)
     assert {t["customdata"][0][0] for t in figure(at)["data"] if t.get("customdata")} == {"good"}
+
+
+def test_a_smoothed_training_line_of_a_seed_group_has_its_band_smoothed_alike():
+    """Per-step t bands across 3 seeds of a noisy reward are mostly noise: with smoothing on, the band follows the
+    line's EMA (raw points stay faint behind)."""
+    from core import charts
+
+    steps = list(range(1, 11))
+    hi, lo = [0.9 if s % 2 else 0.6 for s in steps], [0.1 if s % 2 else 0.4 for s in steps]
+    df = pd.DataFrame({"line": "g", "runs": "r1,r2,r3", "name": "reward", "phase": "train", "decoding": "sampled",
+                       "step": steps, "value": 0.5, "hi": hi, "lo": lo, "seeds": 3, "reward_spec": "format"})
+    band = next(t for t in charts.panels(df, ["reward"], smoothing=0.6).data if (t.meta or {}).get("band") == 3)
+    expected = list(charts.ema(np.array(hi), 0.6)) + list(charts.ema(np.array(lo), 0.6))[::-1]
+    assert list(band.y) == pytest.approx(expected)
+    raw = next(t for t in charts.panels(df, ["reward"], smoothing=0).data if (t.meta or {}).get("band") == 3)
+    assert list(raw.y) == pytest.approx(hi + lo[::-1])

@@ -19,6 +19,13 @@ class State(Base):
     pass
 
 
+def describe(config: dict) -> str:
+    """What a run folder holds, in a few words: a training run's reward, or an evaluation-only job's name."""
+    if config.get("reward"):
+        return f"reward {config['reward']}"
+    return str(config.get("name") or config.get("kind") or "")
+
+
 def build(store: Any, state: State) -> View:
     rows = []
     for folder in reversed(launcher.folders()[-SHOWN:]):
@@ -26,7 +33,8 @@ def build(store: Any, state: State) -> View:
         error = status.get("error") or {}
         rows.append({"run_id": folder.run_id, "state": status.get("state", "?"), "step": status.get("step") or 0,
                      "total_steps": status.get("total_steps") or config.get("steps") or 1,
-                     "eta_s": status.get("eta_s"), "reward": config.get("reward"),
+                     "eta_s": status.get("eta_s"), "what": describe(config),
+                     "training": bool(config.get("reward")),
                      "seed_group": config.get("seed_group") or "", "message": status.get("message") or "",
                      "error_title": error.get("title", ""), "error_message": error.get("message", "")})
     view = View("launch", "Launch", state.to_params(), store.revision() if store is not None else 0)
