@@ -217,8 +217,8 @@ def table(store: Any, units: dict[str, list[str]]) -> pd.DataFrame:
                 outcomes.append(_flip(rows, units))
         verdicts = [o.verdict for o in outcomes]
         verdict = HELD if all(v == HELD for v in verdicts) else REVERSED if REVERSED in verdicts else UNRESOLVED
-        out.append({"claim": claim.text, "study": f"{claim.study} ({claim.table})",
+        out.append({"verdict": verdict, "claim": claim.text, "study": f"{claim.study} ({claim.table})",
                     "ours (pooled, 95% CI)": " · ".join(o.ours for o in outcomes),
                     "per seed": " · ".join(o.per_seed for o in outcomes), "n": " · ".join(o.n for o in outcomes),
-                    "verdict": verdict, "how": " · ".join(o.how for o in outcomes)})
+                    "how": " · ".join(o.how for o in outcomes)})
     return pd.DataFrame(out)
