@@ -186,6 +186,26 @@ def _proxy(unit: str, runs: tuple[str, ...], spec: str, evals: pd.DataFrame, per
     return found
 
 
+def grouped(found: list[Flag]) -> list[list[Flag]]:
+    """Flags as a reader scans them: one group per run (or seed group), kind and decoding, strongest first — five
+    instruments falling under one reward are one finding with five pieces of evidence, not five findings."""
+    groups: dict[tuple[str, str, str], list[Flag]] = {}
+    for f in sorted(found, key=lambda f: -f.strength):
+        groups.setdefault((f.unit, f.kind, f.decoding), []).append(f)
+    return list(groups.values())
+
+
+def group_headline(group: list[Flag]) -> str:
+    """One line for a group of flags (a group of one reads as its flag's headline)."""
+    first = group[0]
+    if len(group) == 1:
+        return first.headline
+    if first.kind == "diverging":
+        falls = ", ".join(f"{f.metric} {f.start:.2f} → {f.end:.2f}" for f in group)
+        return f"{first.unit}: the reward went up while {len(group)} independent metrics fell ({first.decoding}): {falls}"
+    return f"{first.unit}: {', '.join(f.metric for f in group)} rose mostly through format"
+
+
 def store_flags(store: Any, run_ids: list[str] | None = None) -> list[Flag]:
     """Flags for these runs (default: every run with metrics)."""
     from core.store import queries

@@ -10,7 +10,7 @@ import pandas as pd
 
 from conftest import REPO
 from core import simulate
-from core.flags import flags, store_flags
+from core.flags import Flag, flags, store_flags
 from core.store.store import Store
 
 
@@ -55,3 +55,21 @@ def test_flags_command_prints_json(embedded_home):
     rows = json.loads(proc.stdout)
     first = next(r for r in rows if r["unit"] == "study-format-only")
     assert {"unit", "kind", "reward", "metric", "start", "end", "lo", "hi", "strength", "message"} <= first.keys()
+
+
+def test_metrics_falling_together_under_one_reward_are_one_finding():
+    """Five instruments falling under one reward read as one line naming them all; its link opens Curves on the
+    reward and those metrics; each flag's rule and interval stay in the hover."""
+    from core.views import flag_links
+
+    def flag(metric: str, strength: float, unit: str = "fo", kind: str = "diverging") -> Flag:
+        return Flag(unit, ("fo-1", "fo-2"), kind, "format", metric, "sampled", 0.5, 0.3, -0.3, -0.1, "paired",
+                    strength, f"{metric} rule and interval")
+
+    found = [flag("lenient", 2.0), flag("last_number", 3.0), flag("strict_tag", 1.0, unit="other")]
+    (line, page, params, hover), (single, *_) = flag_links(found)
+    assert line == "fo: the reward went up while 2 independent metrics fell (sampled): last_number 0.50 → 0.30, " \
+                   "lenient 0.50 → 0.30"
+    assert page == "curves" and params == {"run": ["fo-1", "fo-2"], "metric": ["reward", "last_number", "lenient"]}
+    assert "last_number rule and interval" in hover and "lenient rule and interval" in hover
+    assert single == found[2].headline

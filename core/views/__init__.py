@@ -40,3 +40,12 @@ def source(store: Any, query: str, runs: list[str] | tuple[str, ...] = (), n: in
                   instruments=tuple(f"{name}@{versions[name]}" for name in chosen if name in versions),
                   reward_specs=tuple(f"{r}: {s}" for r, s in specs.items() if s), revision=store.revision(),
                   **extra)
+
+
+def flag_links(found: list) -> list[tuple[str, str, dict[str, list[str]], str]]:
+    """Flags (core.flags) as Links items, a group a line: each opens Curves on its runs, the reward and the metrics
+    it is about; the hover holds every flag's rule, numbers and interval."""
+    from core.flags import group_headline, grouped
+
+    return [(group_headline(g), "curves", {"run": list(g[0].runs), "metric": list(dict.fromkeys(
+        ["reward"] + [f.metric for f in g]))}, "\n\n".join(f.message for f in g)) for g in grouped(found)]

@@ -17,7 +17,7 @@ from core import charts, stats
 from core.flags import store_flags
 from core.rewardspec import metric_role
 from core.store import queries
-from core.views import source
+from core.views import flag_links, source
 from core.views.blocks import Chart, Links, Note, Table, View
 from core.views.state import State as Base, url
 
@@ -95,7 +95,7 @@ def build(store: Any, state: State) -> View:
     if found:
         view.blocks.append(Links("flags", icon="📉", title=f"Flags ({len(found)}), strongest first",
                                  source=source(store, "flags over these runs' metrics", runs),
-                                 items=[(f.headline, "curves", {"run": list(f.runs)}, f.message) for f in found]))
+                                 items=flag_links(found)))
     grouped = bool((data["seed_group"].notna() & (data["seed_group"] != "")).any())
     data = fold_seeds(data) if grouped and state.fold else with_intervals(data)
     names = sorted(data["name"].unique())

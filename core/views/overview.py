@@ -8,7 +8,7 @@ from typing import Any
 from core import audit
 from core.flags import store_flags
 from core.store import queries
-from core.views import source
+from core.views import flag_links, source
 from core.views.blocks import Links, Note, Stat, Table, View
 from core.views.state import State as Base, url
 
@@ -30,7 +30,7 @@ def build(store: Any, state: State) -> View:
         blocks.append(Links("flags", title="What to look at", icon="📉", source=source(
             store, "flags over every run's metrics (rule, numbers and interval in each)",
             runs=sorted({r for f in found for r in f.runs})),
-            items=[(f.headline, "curves", {"run": list(f.runs)}, f.message) for f in found]))
+            items=flag_links(found)))
     runs = queries.runs(store)
     names = queries.instrument_names()
     if runs.empty:
