@@ -45,11 +45,15 @@ def _slot(name: str) -> int:
 
 
 def ema(values: np.ndarray, weight: float) -> np.ndarray:
-    """Exponential moving average with TensorBoard's debiasing (weight 0: the raw values)."""
+    """Exponential moving average with TensorBoard's debiasing (weight 0: the raw values). A missing value (NaN) stays
+    missing and does not wipe out the rest of the series."""
     if weight <= 0 or len(values) == 0:
         return values
     out, last, count = [], 0.0, 0
     for v in values:
+        if not np.isfinite(v):
+            out.append(np.nan)
+            continue
         count += 1
         last = last * weight + (1 - weight) * v
         out.append(last / (1 - weight**count))
@@ -111,7 +115,8 @@ def _trace(fig: go.Figure, line: pd.DataFrame, metric: str, line_name: str, phas
         fig.add_trace(go.Scatter(x=x + x[::-1], y=hi.tolist() + lo.tolist()[::-1],
                                  fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
                                  showlegend=False, legendgroup=line_name,
-                                 name=text(f"{line_name} · 95% CI across {seeds} seeds"),
+                                 name=text(f"{line_name} · 95% CI across {seeds} seeds"
+                                           + (" (per step, smoothed)" if smooth else "")),
                                  meta={"line": line_name, "metric": metric, "band": seeds}), row=row, col=col)
     if smooth:  # the raw points stay, faint, behind the smoothed line
         fig.add_trace(go.Scatter(x=x, y=y.tolist(), mode="lines", line={"color": colour, "width": 1}, opacity=0.25,

@@ -185,7 +185,7 @@ def _flip(rows: pd.DataFrame, units: dict[str, list[str]]) -> Outcome:
     if finals.empty:
         return Outcome(UNRESOLVED, "–", "–", "0", "needs the final evaluation of these runs")
     flips = final.flips(finals, unit_of)
-    flips = flips[flips["second"].str.endswith("sampled")]
+    flips = flips[flips["first"].str.endswith("greedy") & flips["second"].str.endswith("sampled")]  # decoding only
     significant = flips[flips["flip"] == "significant"]
     n = int(finals["problem_id"].nunique())
     verdict = HELD if len(significant) else REVERSED if flips.empty else UNRESOLVED

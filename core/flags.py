@@ -202,7 +202,9 @@ def group_headline(group: list[Flag]) -> str:
         return first.headline
     if first.kind == "diverging":
         falls = ", ".join(f"{f.metric} {f.start:.2f} → {f.end:.2f}" for f in group)
-        return f"{first.unit}: the reward went up while {len(group)} independent metrics fell ({first.decoding}): {falls}"
+        families = len({family(f.metric) for f in group})  # study_last_number is last_number again, not new evidence
+        return f"{first.unit}: the reward went up while {len(group)} independent metrics ({families} instrument " \
+               f"famil{'y' if families == 1 else 'ies'}) fell ({first.decoding}): {falls}"
     return f"{first.unit}: {', '.join(f.metric for f in group)} rose mostly through format"
 
 

@@ -1,6 +1,7 @@
 """Launch: pick a preset or a reward, click Launch, and watch the run train. Runs train in their own processes,
 started by the scheduler (one at a time by default) whether or not this page is open; this page queues, cancels
 and shows their state in words (core.views.launch)."""
+import pandas as pd
 import streamlit as st
 
 from core import launcher
@@ -56,12 +57,14 @@ def runs_panel() -> None:
     for run in runs.to_dict("records"):
         with st.container(border=True):
             top = st.columns([5, 1])
-            eta = f" · ETA {run['eta_s']:.0f} s" if run["state"] == "running" and run["eta_s"] else ""
+            known = run["state"] == "running" and pd.notna(run["eta_s"]) and run["eta_s"]
+            eta = f" · ETA {run['eta_s']:.0f} s" if known else ""
             steps = f" · step {run['step']}/{run['total_steps']}" if run["training"] else ""
             top[0].text(f"{run['run_id']} · {run['state']}{steps}{eta} · {run['what']}")
             if run["state"] in LIVE and top[1].button("Cancel", key=f"cancel-{run['run_id']}"):
                 ui.guarded(launcher.cancel, run["run_id"])
-            st.progress(min(run["step"] / max(run["total_steps"], 1), 1.0))
+            if run["training"] or run["state"] in LIVE:
+                st.progress(min(run["step"] / max(run["total_steps"], 1), 1.0))
             if run["message"]:
                 st.caption(ui.plain(run["message"]))
             if run["error_title"]:

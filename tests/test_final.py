@@ -47,6 +47,8 @@ def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_pa
     base = listed.loc[[r for r in listed.index if r.startswith("base-")][0]]
     assert base["what"] == "base: pocket-mini" and not base["training"]  # an evaluation job, not "reward nan"
     assert listed.loc[runs[0], "what"] == "reward format" and listed.loc[runs[0], "training"]
+    job = listed.loc[[r for r in listed.index if r.endswith("final-evaluation")][0]]
+    assert job["what"] == "final evaluation of 3 model(s)" and not job["training"]
 
 
 def test_a_constructed_ranking_flip_is_reported_with_its_intervals():

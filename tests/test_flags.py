@@ -68,8 +68,8 @@ def test_metrics_falling_together_under_one_reward_are_one_finding():
 
     found = [flag("lenient", 2.0), flag("last_number", 3.0), flag("strict_tag", 1.0, unit="other")]
     (line, page, params, hover), (single, *_) = flag_links(found)
-    assert line == "fo: the reward went up while 2 independent metrics fell (sampled): last_number 0.50 → 0.30, " \
-                   "lenient 0.50 → 0.30"
+    assert line == "fo: the reward went up while 2 independent metrics (2 instrument families) fell (sampled): " \
+                   "last_number 0.50 → 0.30, lenient 0.50 → 0.30"
     assert page == "curves" and params == {"run": ["fo-1", "fo-2"], "metric": ["reward", "last_number", "lenient"]}
     assert "last_number rule and interval" in hover and "lenient rule and interval" in hover
     assert single == found[2].headline

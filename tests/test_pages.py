@@ -196,3 +196,5 @@ def test_a_smoothed_training_line_of_a_seed_group_has_its_band_smoothed_alike():
     assert list(band.y) == pytest.approx(expected)
     raw = next(t for t in charts.panels(df, ["reward"], smoothing=0).data if (t.meta or {}).get("band") == 3)
     assert list(raw.y) == pytest.approx(hi + lo[::-1])
+    gap = charts.ema(np.array([0.5, np.nan, 0.6, 0.7]), 0.6)  # a step one seed lacks stays a gap, not the end
+    assert np.isnan(gap[1]) and np.isfinite(gap[[0, 2, 3]]).all()

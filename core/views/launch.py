@@ -19,11 +19,16 @@ class State(Base):
     pass
 
 
+def trains(config: dict) -> bool:
+    """A training run (a final-evaluation job or a base model's folder only evaluates)."""
+    return config.get("kind") not in ("evaluate", "model")
+
+
 def describe(config: dict) -> str:
     """What a run folder holds, in a few words: a training run's reward, or an evaluation-only job's name."""
-    if config.get("reward"):
-        return f"reward {config['reward']}"
-    return str(config.get("name") or config.get("kind") or "")
+    if trains(config):
+        return f"reward {config.get('reward', '?')}"
+    return str(config.get("name") or config.get("kind"))
 
 
 def build(store: Any, state: State) -> View:
@@ -34,7 +39,7 @@ def build(store: Any, state: State) -> View:
         rows.append({"run_id": folder.run_id, "state": status.get("state", "?"), "step": status.get("step") or 0,
                      "total_steps": status.get("total_steps") or config.get("steps") or 1,
                      "eta_s": status.get("eta_s"), "what": describe(config),
-                     "training": bool(config.get("reward")),
+                     "training": trains(config),
                      "seed_group": config.get("seed_group") or "", "message": status.get("message") or "",
                      "error_title": error.get("title", ""), "error_message": error.get("message", "")})
     view = View("launch", "Launch", state.to_params(), store.revision() if store is not None else 0)
