@@ -150,7 +150,7 @@ def bootstrap_mean(values: np.ndarray, level: float = 0.95, seed: int = SEED, re
     alpha = (1 - level) / 2
     lo, hi = np.nanquantile(means, [alpha, 1 - alpha])
     method = f"bootstrap over {problems} problems" + (f" and {seeds} seeds" if seeds > 1 else "")
-    if seeds > 1:  # a bootstrap over 2–5 seeds has too few distinct resamples: it never claims more than t across them
+    if seeds > 1:  # few seeds give few distinct resamples: never claim more than t across them
         across = mean_t(np.nanmean(values, axis=1), level)
         if across.lo < lo or across.hi > hi:
             lo, hi = min(lo, across.lo), max(hi, across.hi)
