@@ -27,7 +27,8 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    import time
+    import signal
+    import threading
 
     from core.embedded import open_store
     from core.importers import import_path
@@ -39,8 +40,18 @@ def _import(args: argparse.Namespace) -> int:
             print(f"{path}: {kind}: {result}")
         return 0
     print(f"watching {', '.join(map(str, args.paths))} every {args.every:g} s; Ctrl-C stops", flush=True)
+    stop = threading.Event()
+
+    def interrupted(*_: object) -> None:
+        """Ctrl-C lets the import under way finish (its threads and workers with it); a second one aborts."""
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print("stopping after this round (Ctrl-C again aborts it)", file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
     try:
-        while True:
+        while not stop.is_set():
             for path in args.paths:
                 try:
                     kind, result = import_path(store, path, data=args.data)
@@ -49,9 +60,10 @@ def _import(args: argparse.Namespace) -> int:
                     continue
                 if any(vars(result).values()):
                     print(f"{path}: {kind}: {result}", flush=True)
-            time.sleep(args.every)
-    except KeyboardInterrupt:
-        print("stopped", flush=True)
+            stop.wait(args.every)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print("stopped", flush=True)
     return 0
 
 
