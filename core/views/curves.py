@@ -94,8 +94,9 @@ def build(store: Any, state: State) -> View:
     found = store_flags(store, runs)
     if found:
         items = flag_links(found)
-        view.blocks.append(Links("flags", icon="📉", title=f"Flags ({len(found)}, on {len(items)} lines), strongest "
-                                 "first", source=source(store, "flags over these runs' metrics", runs), items=items))
+        lines = f" on {len(items)} lines" if len(items) < len(found) else ""
+        view.blocks.append(Links("flags", icon="📉", title=f"Flags ({len(found)}{lines}), strongest first",
+                                 source=source(store, "flags over these runs' metrics", runs), items=items))
     grouped = bool((data["seed_group"].notna() & (data["seed_group"] != "")).any())
     data = fold_seeds(data) if grouped and state.fold else with_intervals(data)
     names = sorted(data["name"].unique())
