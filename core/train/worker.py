@@ -12,6 +12,7 @@ import socket
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 from core.errors import YardstickError
@@ -48,7 +49,7 @@ def run(run_dir: str | Path) -> int:
 def _train(folder: RunFolder, config: RunConfig) -> int:
     import torch
     from datasets import Dataset
-    from transformers import TrainerCallback
+    from transformers import PrinterCallback, TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
 
     from core.train import setup
@@ -62,6 +63,7 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
     signal.signal(signal.SIGTERM, lambda *_: recorder.stop_requested.set())
     dataset = Dataset.from_list([{**row, "prompt": setup.prompt(tok, row["question"])} for row in train])
     gpu = torch.cuda.is_available()
+    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")  # renamed-API notices, per step
     args = GRPOConfig(
         output_dir=str(folder.path / "trainer"), max_steps=config.steps, learning_rate=config.learning_rate,
         per_device_train_batch_size=config.prompts_per_step * config.num_generations,
@@ -88,6 +90,7 @@ def _train(folder: RunFolder, config: RunConfig) -> int:
 
     trainer = GRPOTrainer(model=model, processing_class=tok, reward_funcs=recorder.reward_funcs(), args=args,
                           train_dataset=dataset, callbacks=[recorder.callback(), Evaluate()])
+    trainer.remove_callback(PrinterCallback)  # the recorder keeps every log line; a terminal needs none of them
     trainer.train()
     cancelled = recorder.stop_requested.is_set()
     folder.set_status(message="saving the final model (for the final evaluation)")
