@@ -34,7 +34,7 @@ def table(pairs: pd.DataFrame, bootstrap: int = 0, answers: bool = False, seed: 
             for key, (lo, hi) in zip(("precision", "recall", "f1"), intervals):
                 row[f"{key}_ci"] = (round(lo, 3), round(hi, 3))
         if answers:
-            same = group["answer"].fillna("∅") == group["reference_answer"].fillna("∅")
+            same = same_answer(group["answer"], group["reference_answer"])
             row["answer_agreement"] = float(same.mean())
         rows.append(row)
     return pd.DataFrame(rows)
@@ -46,13 +46,18 @@ def disagreements(pairs: pd.DataFrame, instrument: str) -> pd.DataFrame:
     return rows.assign(kind=np.where(rows["verdict"], "false positive", "false negative"))
 
 
+def same_answer(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Row by row, do two answers agree? Both "no committed answer" (null) agree."""
+    return a.fillna("∅") == b.fillna("∅")
+
+
 def agreement(answers: tuple[pd.Series, pd.Series], correct: tuple[pd.Series, pd.Series]) -> dict[str, float]:
     """Two raters on the same completions: how often their answers agree (both "none" agrees), and Cohen's κ on the
     correct/incorrect verdicts their answers imply."""
     n = len(answers[0])
     if n == 0:
         return {"n": 0}
-    same = answers[0].fillna("∅") == answers[1].fillna("∅")
+    same = same_answer(*answers)
     a, b = correct[0].to_numpy(bool), correct[1].to_numpy(bool)
     return {"n": n, "answers_agree": int(same.sum()), "answer_agreement": float(same.mean()),
             "verdict_agreement": float((a == b).mean()), "kappa": stats.kappa(a, b)}

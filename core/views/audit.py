@@ -93,7 +93,7 @@ def _agreement(store: Any, view: View, state: State, people: Any) -> None:
                     Stat("agreement-verdicts", label="Verdicts agree", value=v["verdict_agreement"], fmt="{:.0%}",
                          n=v["n"], source=src),
                     Stat("agreement-kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src)]
-    differ = pairs[pairs["first_answer"].fillna("∅") != pairs["second_answer"].fillna("∅")]
+    differ = pairs[~audit.same_answer(pairs["first_answer"], pairs["second_answer"])]
     differ = differ.assign(open=[f"/completions?id={cid}" for cid in differ["completion_id"]],
                            first_answer=differ["first_answer"].fillna("none"),
                            second_answer=differ["second_answer"].fillna("none"))
@@ -118,7 +118,7 @@ def _judge_validation(store: Any, view: View) -> None:
                     Stat("kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", source=src),
                     Stat("base-rate", label="Base rate (hand: correct)", value=v["base_rate"], fmt="{:.0%}",
                          source=src)]
-    differ = both[both["hand_answer"].fillna("∅") != both["judge_answer"].fillna("∅")]
+    differ = both[~audit.same_answer(both["hand_answer"], both["judge_answer"])]
     items = [{"completion_id": int(r.completion_id), "text": r.text[-1500:], "marked": r.text[-1500:],
               "header": f"{r.run_id} · gold {r.gold} · hand: {_none(r.hand_answer)} · judge ({r.model}): "
                         f"{_none(r.judge_answer)}",
