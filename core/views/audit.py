@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core import audit
+from core import audit, stats
 from core.store import queries
 from core.views import source
 from core.views.blocks import Cards, Note, Stat, Table, View
@@ -90,8 +90,7 @@ def _agreement(store: Any, view: View, state: State, people: Any) -> None:
         return
     view.blocks += [Stat("agreement-answers", label="Answers agree", value=f"{v['answers_agree']}/{v['n']}",
                          fmt="{}", source=src),
-                    Stat("agreement-verdicts", label="Verdicts agree", value=v["verdict_agreement"], fmt="{:.0%}",
-                         n=v["n"], source=src),
+                    _rate("agreement-verdicts", "Verdicts agree", v["verdict_agreement"], v["n"], src),
                     Stat("agreement-kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src)]
     differ = pairs[~audit.same_answer(pairs["first_answer"], pairs["second_answer"])]
     differ = differ.assign(open=[f"/completions?id={cid}" for cid in differ["completion_id"]],
@@ -114,10 +113,9 @@ def _judge_validation(store: Any, view: View) -> None:
                  judge=", ".join(sorted(set(both["model"]))))
     view.blocks += [Stat("answers-agree", label="Answers agree", value=f"{v['answers_agree']}/{v['n']}", fmt="{}",
                          source=src),
-                    Stat("verdicts-agree", label="Verdicts agree", value=v["verdict_agreement"], fmt="{:.0%}", source=src),
-                    Stat("kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", source=src),
-                    Stat("base-rate", label="Base rate (hand: correct)", value=v["base_rate"], fmt="{:.0%}",
-                         source=src)]
+                    _rate("verdicts-agree", "Verdicts agree", v["verdict_agreement"], v["n"], src),
+                    Stat("kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src),
+                    _rate("base-rate", "Base rate (hand: correct)", v["base_rate"], v["n"], src)]
     differ = both[~audit.same_answer(both["hand_answer"], both["judge_answer"])]
     items = [{"completion_id": int(r.completion_id), "text": r.text[-1500:], "marked": r.text[-1500:],
               "header": f"{r.run_id} · gold {r.gold} · hand: {_none(r.hand_answer)} · judge ({r.model}): "
@@ -129,3 +127,9 @@ def _judge_validation(store: Any, view: View) -> None:
 
 def _none(answer: Any) -> str:
     return "none" if answer is None or answer != answer else str(answer)
+
+
+def _rate(key: str, label: str, rate: float, n: int, src: Any) -> Stat:
+    """A proportion with its n and 95% Wilson interval."""
+    est = stats.proportion(rate, n)
+    return Stat(key, label=label, value=rate, fmt="{:.0%}", n=n, lo=est.lo, hi=est.hi, source=src)
