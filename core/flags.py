@@ -46,10 +46,6 @@ class Flag:
     message: str
 
     @property
-    def run_id(self) -> str:
-        return self.unit
-
-    @property
     def headline(self) -> str:
         """The flag in a few words (the message has the rule, the numbers and the intervals)."""
         if self.kind == "diverging":
@@ -169,14 +165,16 @@ def _proxy(unit: str, runs: tuple[str, ...], spec: str, evals: pd.DataFrame, per
     reward_families = {family(i) for i in reward_instruments(spec)}
     checks = [(n, d) for (n, d) in evals.groupby(["name", "decoding"]).groups if family(n) == "format"]
     accuracies = {k: v for k, v in trends.items() if family(k[0]) not in ("format",)}
+    check_trends: dict[tuple[str, str], stats.Estimate] = {}  # each check's bootstrap once, not once per instrument
     found = []
     for (name, decoding), line in evals.groupby(["name", "decoding"]):
         if family(name) not in reward_families or family(name) == "format" or line["step"].nunique() < 2:
             continue
         own = _metric_trend(evals, per_problem, name, decoding, LEVEL)[2]
         others = [t for (n, d), t in accuracies.items() if d == decoding]
-        rising = [c for n, d in checks if d == decoding
-                  for c in [_metric_trend(evals, per_problem, n, d, LEVEL)[2]] if c.value > own.value and c.lo > 0]
+        for key in [c for c in checks if c[1] == decoding and c not in check_trends]:
+            check_trends[key] = _metric_trend(evals, per_problem, *key, LEVEL)[2]
+        rising = [c for (n, d), c in check_trends.items() if d == decoding and c.value > own.value and c.lo > 0]
         if own.lo > 0 and others and not any(t[2].lo > 0 for t in others) and rising:
             check = max(rising, key=lambda c: c.value)
             found.append(Flag(unit, runs, "proxy gain", spec, name, decoding, own.value, check.value, own.lo, own.hi,

@@ -12,7 +12,6 @@ from core.store.queries import CompletionQuery
 
 DISAGREE = ("last_number", "strict_tag", "lenient", "math_verify")
 QUEUES = {"disagree": "Instruments disagree", "filter": "The Completions page's filter", "random": "Random sample"}
-ACTIONS = ("save", "none", "skip", "back", "help")
 
 
 def queue(kind: str, base: CompletionQuery, seed: int = 0) -> CompletionQuery:

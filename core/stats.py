@@ -173,13 +173,6 @@ def bootstrap_counts(cells: np.ndarray, statistic, resamples: int = 1000, seed: 
     return out
 
 
-def endpoints(line: pd.DataFrame) -> tuple[tuple[int, float], tuple[int, float]]:
-    """The first and last (step, value) of a metric line."""
-    line = line.sort_values("step")
-    return ((int(line["step"].iloc[0]), float(line["value"].iloc[0])),
-            (int(line["step"].iloc[-1]), float(line["value"].iloc[-1])))
-
-
 def kappa(a: np.ndarray, b: np.ndarray) -> float:
     """Cohen's κ of two raters' boolean verdicts on the same items."""
     a, b = np.asarray(a, bool), np.asarray(b, bool)

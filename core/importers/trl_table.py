@@ -13,14 +13,12 @@ import numpy as np
 import pandas as pd
 
 from core.errors import BadInput
+from core.importers.gsm8k import gold_of
 from core.instruments import all_instruments
 
 TABLE_COLUMNS = ("step", "prompt", "completion")  # TRL's completions table always starts with these
 NOT_REWARDS = {"step", "prompt", "completion", "advantage", "image", "images"}
 GOLD_COLUMNS = ("answer", "gold", "solution", "ground_truth")  # a log_extra column holding the gold answer
-GOLD_MARKERS = ("####", "A:")
-
-
 def message_text(content: Any) -> str:
     """A message's content as text: a string, or a list of blocks of which the text ones count."""
     if isinstance(content, str):
@@ -51,11 +49,10 @@ def gold_text(raw: Any) -> str | None:
     normalises what is left, so a gold that is not a number also reads as "no gold")."""
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None
-    text = str(raw)
-    for marker in GOLD_MARKERS:
-        if marker in text:
-            return text.rsplit(marker, 1)[1].strip()
-    return text.strip() or None
+    try:
+        return gold_of(str(raw))
+    except ValueError:  # no marker: the value is the gold itself
+        return str(raw).strip() or None
 
 
 def rewards_of(tables: list[pd.DataFrame], history: list[dict], sort: bool = False) -> tuple[list[str], list[float] | None]:

@@ -114,7 +114,7 @@ def metrics(store: Store, run_ids: list[str]) -> pd.DataFrame:
     and its `n` the number of problems (read from the completions' verdict bits); a training one comes from the
     reading counts (no n: training points are not compared); logged metrics carry the n their source stated."""
     evals = by_problem(store, run_ids, ("eval", "final"))
-    evals = evals.assign(name=evals["name"]).groupby(["run_id", "step", "name", "phase", "decoding"], as_index=False) \
+    evals = evals.groupby(["run_id", "step", "name", "phase", "decoding"], as_index=False) \
         .agg(value=("value", "mean"), n=("value", "count"))
     train = store.cursor().execute(
         "WITH chosen AS (SELECT unnest(?) AS run_id), "
