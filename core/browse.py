@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core import escape
+
 OPEN, CLOSE = "⟦", "⟧"
 PREVIEW_CHARS = 3000
 
@@ -53,9 +55,11 @@ def cards(rows: pd.DataFrame, readings: pd.DataFrame, instruments: list[tuple[st
     in registry order. `instruments` is [(name, kind)]; `hide_readings` keeps a blind labeller unanchored."""
     order = {name: i for i, (name, _) in enumerate(instruments)}
     checks = {name for name, kind in instruments if kind == "check"}
+    none = readings.iloc[0:0]
+    by_id = {} if hide_readings else dict(tuple(readings.groupby("completion_id")))  # one pass, not a scan per card
     out = []
     for row in rows.to_dict("records"):
-        mine = readings[readings["completion_id"] == row["completion_id"]] if not hide_readings else readings.iloc[0:0]
+        mine = by_id.get(row["completion_id"], none)
         mine = mine.iloc[sorted(range(len(mine)), key=lambda i: order.get(mine["instrument"].iloc[i], 99))]
         card = {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         card["marked"] = mark_spans(row["text"], mine) if marks else row["text"]
@@ -82,19 +86,17 @@ def instrument_colours(names: list[str]) -> dict[str, str]:
 def highlight_html(text: str, readings: pd.DataFrame | list[dict], colours: dict[str, str]) -> str:
     """The completion as HTML with each instrument's span in its colour. Untrusted text: every segment is escaped
     first, then wrapped; overlapping spans take the first instrument's colour and list all in the tooltip."""
-    import html
-
     rows = readings.to_dict("records") if isinstance(readings, pd.DataFrame) else list(readings)
     spans = [(int(r["span_start"]), int(r["span_end"]), r["instrument"]) for r in rows
              if r.get("span_start") is not None and not pd.isna(r.get("span_start"))]
     cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
     out = []
     for start, end in zip(cuts, cuts[1:]):
-        segment = html.escape(text[start:end])
+        segment = escape.html(text[start:end])
         over = [name for s, e, name in spans if s <= start and end <= e]
         if over:
             out.append(f'<mark style="background:{colours.get(over[0], "#eee")}" title="'
-                       f'{html.escape(", ".join(over), quote=True)}">{segment}</mark>')
+                       f'{escape.html(", ".join(over))}">{segment}</mark>')
         else:
             out.append(segment)
     return '<pre style="white-space:pre-wrap;font-size:.85rem">' + "".join(out) + "</pre>"
@@ -119,9 +121,7 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 
 def diff_html(parts: list[tuple[str, str]]) -> str:
     """A word diff as escaped HTML: removed words struck through in red, added ones in green."""
-    import html
-
     style = {"removed": '<del style="background:#fdd">{}</del>', "added": '<ins style="background:#dfd">{}</ins>',
              "same": "{}"}
     return '<pre style="white-space:pre-wrap;font-size:.85rem">' + " ".join(
-        style[op].format(html.escape(text)) for op, text in parts) + "</pre>"
+        style[op].format(escape.html(text)) for op, text in parts) + "</pre>"

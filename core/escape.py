@@ -20,6 +20,15 @@ def markdown(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(ZERO_WIDTH_SPACE, str(text)))
 
 
+_MARKDOWN_FILE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+
+
+def markdown_file(text: object) -> str:
+    """For a Markdown file (the report's export): the characters that are markup there escaped and bare links
+    broken as in `markdown`, but commas, colons and the like left alone so the file still reads as prose."""
+    return _MARKDOWN_FILE.sub(r"\\\1", _AUTOLINK.sub(ZERO_WIDTH_SPACE, "" if text is None else str(text)))
+
+
 def plotly(text: object) -> str:
     """For trace names, hover text and axis titles: plotly renders <a href>, <b>, <br>, … there and decodes
     entities, so escaping <, > and & shows the text as written."""

@@ -121,11 +121,7 @@ def markdown(reopened: list[Reopened], title: str = "Yardstick findings") -> str
     return "\n".join(out)
 
 
-def _md(text: object) -> str:
-    """Text for Markdown: characters with a meaning there are escaped, so names and notes stay text."""
-    import re
-
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", "" if text is None else str(text))
+_md = escape.markdown_file
 
 
 def _fence(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import browse
+from core import browse, escape
 from core.views.blocks import Block, Cards, Chart, Links, Note, Stat, Table, View
 from pages._ui import plain
 
@@ -141,9 +141,7 @@ def colours() -> dict[str, str]:
 
 def legend() -> None:
     """Which colour is which instrument (escaped names, fixed colours)."""
-    import html
-
-    chips = " ".join(f'<mark style="background:{c};padding:0 .3rem">{html.escape(n)}</mark>'
+    chips = " ".join(f'<mark style="background:{c};padding:0 .3rem">{escape.html(n)}</mark>'
                      for n, c in colours().items())
     st.html(f'<div style="font-size:.8rem">{chips}</div>')
 

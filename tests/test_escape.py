@@ -68,3 +68,13 @@ def test_chart_trace_names_reach_plotly_escaped():
     shown = [t.name for t in fig.data if t.name] + [a.text for a in fig.layout.annotations]
     assert all("<a" not in t for t in shown) and any("&lt;a href" in t for t in shown)
     assert [t.customdata[0][0] for t in fig.data] == [name, name]  # clicks still open the run by its real id
+
+
+def test_the_markdown_export_keeps_names_and_notes_as_text():
+    from core import report
+
+    text = "see http://x.example or www.y.example, mail a@b.c & pay $5 | *bold*"
+    shown = report._md(text)
+    assert escape.ZERO_WIDTH_SPACE + "://" in shown and "www" + escape.ZERO_WIDTH_SPACE + "\\." in shown
+    assert escape.ZERO_WIDTH_SPACE + "@" in shown and "\\&" in shown and "\\$5" in shown and "\\| \\*bold\\*" in shown
+    assert shown.replace("\\", "").replace(escape.ZERO_WIDTH_SPACE, "") == text
