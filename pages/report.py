@@ -56,9 +56,10 @@ if top[0].button("▶ Meeting mode", type="primary"):
     st.query_params["present"] = "1"
     st.query_params["slide"] = "0"
     st.rerun()
-top[1].download_button("HTML report", report.render(reopened).encode(), "yardstick-report.html", "text/html",
+# the files are built when a button is clicked, not on every rerun (the HTML inlines plotly.js and every chart)
+top[1].download_button("HTML report", lambda: report.render(reopened).encode(), "yardstick-report.html", "text/html",
                        on_click="ignore")
-top[2].download_button("Markdown", report.markdown(reopened).encode(), "yardstick-report.md", "text/markdown",
+top[2].download_button("Markdown", lambda: report.markdown(reopened).encode(), "yardstick-report.md", "text/markdown",
                        on_click="ignore")
 with top[3].popover("➕ Text block"), st.form("text-block", clear_on_submit=True, border=False):
     text = st.text_area("Text (shown between findings)")
