@@ -137,7 +137,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from core.importers import import_path
     from core.runfolder import RunFolder
     from core.scheduler import claim_and_run
-    from core.store import queries
+    from core.views import final as final_view
 
     job = launcher.submit_evaluation(args.runs, base=args.base, samples=args.samples)
     folder = RunFolder(home.runs_dir() / job)
@@ -148,10 +148,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     targets = [t["run_dir"] for t in folder.config()["targets"]]
     for path in targets:
         import_path(store, path)
-    runs = [Path(t).name for t in targets]
-    rows = queries.by_problem(store, runs, ("final",), judge=True)
-    unit_of = final.units(queries.runs(store).query("run_id in @runs"))
-    long, flips = final.table(rows, unit_of), final.flips(rows, unit_of)
+    long, flips = final_view.numbers(store, [Path(t).name for t in targets])
     if args.json:
         print(json.dumps({"table": json.loads(long.to_json(orient="records")),
                           "orders": json.loads(final.orders(long).to_json(orient="records")),

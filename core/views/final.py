@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from core import final
 from core.store import queries
 from core.views import source
@@ -18,6 +20,16 @@ class State(Base):
     runs: tuple[str, ...] = url("run", ())
 
 
+def numbers(store: Any, runs: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The final evaluation of these runs as a long table (unit × instrument × decoding, with n and interval) and
+    its ranking flips — what this page and `yardstick evaluate` show."""
+    per_problem = queries.by_problem(store, runs, ("final",), judge=True)
+    summary = queries.final_summary(store, runs)
+    info = queries.runs(store)
+    unit_of = final.units(info[info["run_id"].isin(runs)])
+    return final.table(per_problem, unit_of, summary), final.flips(per_problem, unit_of, summary)
+
+
 def build(store: Any, state: State) -> View:
     view = View("final", "Final evaluation", state.to_params(), store.revision())
     available = queries.final_runs(store)
@@ -27,11 +39,7 @@ def build(store: Any, state: State) -> View:
         view.blocks.append(Note("empty", tone="info", text="No final evaluation yet: evaluate finished runs' final "
                                 "checkpoints (and the base model) here, or import the study."))
         return view
-    per_problem = queries.by_problem(store, runs, ("final",), judge=True)
-    summary = queries.final_summary(store, runs)
-    info = queries.runs(store)
-    unit_of = final.units(info[info["run_id"].isin(runs)])
-    long = final.table(per_problem, unit_of, summary)
+    long, flips = numbers(store, runs)
     judges = sorted(set(queries.judge_costs(store)["model"])) if "judge" in set(long["instrument"]) else []
     src = source(store, "final completions per problem (accuracy: mean over problems of per-problem means)",
                  runs=runs, n=int(long["n"].max()) if len(long) else 0, judge=", ".join(judges) or None)
@@ -40,7 +48,6 @@ def build(store: Any, state: State) -> View:
                                      "the n a source stated); a bootstrap over seeds and problems for a seed group.",
                              source=src))
     view.blocks.append(Table("orders", frame=final.orders(long), title="Rankings (best first)", source=src))
-    flips = final.flips(per_problem, unit_of, summary)
     view.blocks.append(Table("flips", frame=flips, title="Ranking flips", source=src,
                              caption="A pair whose order differs between two views of the same models. 'significant': "
                                      "both differences are clear of zero (paired bootstrap over shared problems, or "
