@@ -18,19 +18,29 @@ def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np
     return precision, recall, f1
 
 
+def cells(rows: pd.DataFrame) -> np.ndarray:
+    """(4 × rows) 0/1 indicators tp, fp, fn, tn of rows with a `verdict` and a `reference`, for bootstrapping."""
+    said, truth = rows["verdict"].to_numpy(bool), rows["reference"].to_numpy(bool)
+    return np.stack([said & truth, said & ~truth, ~said & truth, ~said & ~truth]).astype(float)
+
+
+def f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, tn: np.ndarray | None = None) -> np.ndarray:
+    """F1 from confusion counts (tn is accepted and unused, so summed `cells` can be passed as they are)."""
+    return _prf(tp, fp, fn)[2]
+
+
 def table(pairs: pd.DataFrame, bootstrap: int = 0, answers: bool = False, seed: int = 0) -> pd.DataFrame:
     """Per instrument: n, tp, fp, fn, tn, precision, recall, f1; with `bootstrap`, 95% intervals; with
     `answers` (references that give an answer: hand, judge), the share whose extracted answer equals it."""
     rows = []
     for name, group in pairs.groupby("instrument", sort=False):
-        said, truth = group["verdict"].to_numpy(bool), group["reference"].to_numpy(bool)
-        cells = np.stack([said & truth, said & ~truth, ~said & truth, ~said & ~truth]).astype(float)
-        tp, fp, fn, tn = cells.sum(axis=1)
+        counts = cells(group)
+        tp, fp, fn, tn = counts.sum(axis=1)
         precision, recall, f1 = _prf(np.array(tp), np.array(fp), np.array(fn))
         row = {"instrument": name, "n": len(group), "tp": int(tp), "fp": int(fp), "fn": int(fn), "tn": int(tn),
                "precision": float(precision), "recall": float(recall), "f1": float(f1)}
         if bootstrap:
-            intervals = stats.bootstrap_counts(cells, lambda tp, fp, fn, tn: _prf(tp, fp, fn), bootstrap, seed)
+            intervals = stats.bootstrap_counts(counts, lambda tp, fp, fn, tn: _prf(tp, fp, fn), bootstrap, seed)
             for key, (lo, hi) in zip(("precision", "recall", "f1"), intervals):
                 row[f"{key}_ci"] = (round(lo, 3), round(hi, 3))
         if answers:

@@ -125,28 +125,18 @@ def _faithful(store: Any, runs: list[str], extractor: str) -> Outcome:
     gaps = {}
     for other in sorted(set(pairs["instrument"]) - {extractor}):
         theirs = pairs[pairs["instrument"] == other].set_index("completion_id").reindex(mine.index)
-        cells = np.concatenate([_cells(mine), _cells(theirs)])
-        point = float(_f1(*_cells(mine).sum(axis=1)) - _f1(*_cells(theirs).sum(axis=1)))
-        (lo, hi), = stats.bootstrap_counts(cells, lambda *s: (_f1(*s[:4]) - _f1(*s[4:]),))
+        both = np.concatenate([audit.cells(mine), audit.cells(theirs)])
+        point = float(audit.f1(*both[:4].sum(axis=1)) - audit.f1(*both[4:].sum(axis=1)))
+        (lo, hi), = stats.bootstrap_counts(both, lambda *s: (audit.f1(*s[:4]) - audit.f1(*s[4:]),))
         gaps[other] = (point, lo, hi)
     verdict = HELD if all(lo > 0 for _, lo, _ in gaps.values()) else \
         REVERSED if any(hi < 0 for _, _, hi in gaps.values()) else UNRESOLVED
     rival = min(gaps, key=lambda o: gaps[o][0])
-    f1 = audit.table(pairs).set_index("instrument")["f1"].sort_values(ascending=False)
+    scores = audit.table(pairs).set_index("instrument")["f1"].sort_values(ascending=False)
     point, lo, hi = gaps[rival]
-    return Outcome(verdict, ", ".join(f"{k} {v:.3f}" for k, v in f1.head(4).items()), "–", f"{len(mine)} completions",
+    return Outcome(verdict, ", ".join(f"{k} {v:.3f}" for k, v in scores.head(4).items()), "–", f"{len(mine)} completions",
                    f"F1 against the {reference}; closest rival {rival}: {point:+.3f} [{lo:+.3f}, {hi:+.3f}] "
                    "(paired bootstrap)")
-
-
-def _cells(rows: pd.DataFrame) -> np.ndarray:
-    said, truth = rows["verdict"].to_numpy(bool), rows["reference"].to_numpy(bool)
-    return np.stack([said & truth, said & ~truth, ~said & truth, ~said & ~truth]).astype(float)
-
-
-def _f1(tp, fp, fn, tn):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 2 * tp / (2 * tp + fp + fn)
 
 
 def _worst_reward(store: Any, rows: pd.DataFrame, units: dict[str, list[str]], experiment: str) -> Outcome:
