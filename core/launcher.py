@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -15,12 +14,12 @@ from pathlib import Path
 
 from core import home, preflight
 from core.errors import BadInput
-from core.runconfig import RunConfig
+from core.runconfig import RunConfig, slug
 from core.runfolder import RunFolder, is_run_folder
 
 
 def run_id(config: RunConfig) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", (config.name or f"{config.model}-{config.reward}").lower()).strip("-")[:40]
+    base = slug(config.name or f"{config.model}-{config.reward}")[:40]
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{base}-s{config.seed}"
 
 
@@ -56,8 +55,8 @@ def submit_evaluation(run_ids: list[str], base: bool = True, samples: int = 4, g
     extra = {**({f"base: {first.model}": first.model} if base else {}), **(models or {})}
     held_out = hashlib.blake2b(first.eval_set().encode(), digest_size=3).hexdigest()
     for label, model in extra.items():  # one folder per (model, held-out set): evaluated again, it adds nothing
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{label}".lower()).strip("-")[:40]
-        path = home.runs_dir() / f"{slug}-{held_out}"
+        name = slug(f"{label}")[:40]
+        path = home.runs_dir() / f"{name}-{held_out}"
         targets.append({"label": label, "run_dir": str(path), "model": model, "step": 0, "base": True})
     if not targets:
         raise BadInput("Nothing to evaluate", "Choose runs with a final checkpoint, or the base model.")

@@ -19,7 +19,7 @@ from typing import Any
 from core import home, launcher
 from core.claims import EXPERIMENTS
 from core.errors import BadInput
-from core.runconfig import RunConfig
+from core.runconfig import RunConfig, slug  # noqa: F401 (replicate.slug is used by callers)
 from core.runfolder import LIVE, RunFolder, write_atomic
 
 ATTEMPTS = 2  # a crashed run is retried once
@@ -46,10 +46,6 @@ class Plan:
                        "seed_group": f"{self.name}--{slug(experiment)}"}
                 out[(experiment, seed)] = RunConfig.from_dict(raw).to_dict()
         return out
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def folder_of(plan: Plan, experiment: str, seed: int, attempt: int) -> RunFolder:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,11 @@ from typing import Any
 from core import jsontext
 from core.errors import BadInput
 from core.rewardspec import parse as parse_reward
+
+
+def slug(text: str) -> str:
+    """Lower-case letters, digits and single hyphens: a name that is safe as a folder name and in a URL."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _f(default: Any, help: str, why: str = "", **limits: Any) -> Any:
@@ -115,11 +121,10 @@ class RunConfig:
     def experiment(self) -> str:
         """The seed group's identity: a readable name and a hash of everything but the seed (and the name)."""
         import hashlib
-        import re
 
         rest = {k: v for k, v in self.to_dict().items() if k not in ("seed", "name", "seed_group")}
         digest = hashlib.blake2b(json.dumps(rest, sort_keys=True).encode(), digest_size=3).hexdigest()
-        label = re.sub(r"[^a-z0-9]+", "-", (self.name or f"{self.model}-{self.reward}").lower()).strip("-")[:32]
+        label = slug(self.name or f"{self.model}-{self.reward}")[:32]
         return f"{label}-{digest}"
 
     def eval_set(self) -> str:
