@@ -31,8 +31,9 @@ def markdown_file(text: object) -> str:
 
 def plotly(text: object) -> str:
     """For trace names, hover text and axis titles: plotly renders <a href>, <b>, <br>, … there and decodes
-    entities, so escaping <, > and & shows the text as written."""
-    return _html.escape(str(text), quote=False)
+    entities, so escaping <, > and & shows the text as written; "%{" becomes "&#37;{" so a name is never read as a
+    hover-template field."""
+    return _html.escape(str(text), quote=False).replace("%{", "&#37;{")
 
 
 def html(text: object) -> str:

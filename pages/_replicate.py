@@ -42,8 +42,9 @@ def progress_panel() -> None:
     progress = view.options.get("progress")
     if progress:
         done = sum(r["state"] == "finished" for r in progress.runs)
-        st.progress(done / max(len(progress.runs), 1), text=f"{done} of {len(progress.runs)} runs finished" + (
-            f" · final evaluation: {progress.evaluation['state']}" if progress.evaluation else ""))
+        evaluation = f" · final evaluation: {progress.evaluation['state']}" if progress.evaluation else ""
+        st.progress(done / max(len(progress.runs), 1),  # the evaluation's state is read from a file: escaped
+                    text=ui.plain(f"{done} of {len(progress.runs)} runs finished{evaluation}"))
     render.block(view.get("claims"))
     with st.expander("Runs, curves, final evaluation and examples"):
         render.view(view, skip=("claims",), prefix="replication-")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
@@ -78,3 +79,15 @@ def test_the_markdown_export_keeps_names_and_notes_as_text():
     assert escape.ZERO_WIDTH_SPACE + "://" in shown and "www" + escape.ZERO_WIDTH_SPACE + "\\." in shown
     assert escape.ZERO_WIDTH_SPACE + "@" in shown and "\\&" in shown and "\\$5" in shown and "\\| \\*bold\\*" in shown
     assert shown.replace("\\", "").replace(escape.ZERO_WIDTH_SPACE, "") == text
+
+
+def test_a_name_is_never_read_as_a_plotly_hover_field():
+    """Seen in Chromium: a run named "r%{x}" showed as "r" in the legend and "r10" in the hover before."""
+    name = "r%{x}"
+    fig = charts.panels(pd.DataFrame({"run_id": name, "line": name, "runs": name, "name": "reward", "decoding": "sampled",
+                                      "step": [1, 2], "value": 0.5, "reward_spec": "format", "phase": "eval"}),
+                        ["reward"])
+    (trace,) = fig.data
+    assert "%{x}" not in trace.name and html.unescape(trace.name) == name
+    assert html.unescape(trace.hovertemplate.split("<br>")[0]).startswith(name)
+    assert trace.hovertemplate.count("%{") == 2  # only the template's own fields: step and value
