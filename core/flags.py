@@ -155,8 +155,9 @@ def _saturated(unit: str, runs: tuple[str, ...], spec: str, rows: pd.DataFrame) 
         return []
     return [Flag(unit, runs, "saturated", spec, "frac_reward_zero_std", "sampled", float(zero["value"].iloc[0]),
                  est.value, est.lo, est.hi, "mean over the last steps", est.value,
-                 f"{unit}: in steps {tail_steps[0]}–{tail_steps[-1]}, {est.value:.0%} of GRPO groups had identical "
-                 "rewards: little gradient left (the reward saturated).")]
+                 f"{unit}: in steps {tail_steps[0]}–{tail_steps[-1]}, {est.value:.0%} [{est.lo:.0%}, {est.hi:.0%}] "
+                 f"of GRPO groups had identical rewards (95% t interval over n = {len(tail)} logged step values): "
+                 "little gradient left (the reward saturated).")]
 
 
 def _proxy(unit: str, runs: tuple[str, ...], spec: str, evals: pd.DataFrame, per_problem: pd.DataFrame,
