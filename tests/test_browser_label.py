@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 
 from browser import browser_page, server, streamlit_server
@@ -15,6 +16,20 @@ def progress_text(page) -> str:
     return page.get_by_text("labelled by kb").inner_text()
 
 
+def keyboard_ready(page) -> None:
+    """The progress bar can be drawn before the keyboard's script has mounted; a keystroke sent then is lost (CI
+    lost one under load). The key strip ('Answer: _') is the user's sign that the keyboard listens."""
+    page.locator(".ys-keys").first.wait_for(timeout=60_000)
+
+
+def type_answer(page, answer: str) -> None:
+    """Type an answer and save it with Enter, once the strip shows every digit."""
+    keyboard_ready(page)
+    page.keyboard.type(answer)
+    page.locator(".ys-keys", has_text=re.compile(rf"Answer: {re.escape(answer)}\s")).first.wait_for(timeout=30_000)
+    page.keyboard.press("Enter")
+
+
 def test_keyboard_labelling_survives_reload_and_kill(embedded_home):
     with streamlit_server(embedded_home) as url, browser_page() as page:
         page.goto(f"{url}/label?run=gsm8k-6b_verification&labeller=kb")
@@ -23,10 +38,10 @@ def test_keyboard_labelling_survives_reload_and_kill(embedded_home):
         for i in range(N):
             before = progress_text(page)
             if i % 5 == 4:
+                keyboard_ready(page)
                 page.keyboard.press("n")  # "no committed answer"
             else:
-                page.keyboard.type(str(100 + i))
-                page.keyboard.press("Enter")
+                type_answer(page, str(100 + i))
             page.wait_for_function("b => !document.body.innerText.includes(b)", arg=before, timeout=30_000)
             assert progress_text(page).startswith(f"{i + 1} of ")
         page.reload()
@@ -47,14 +62,14 @@ def test_back_then_the_same_answer_saves_again_and_help_toggles(embedded_home):
     with streamlit_server(embedded_home) as url, browser_page() as page:
         page.goto(f"{url}/label?run=gsm8k-6b_verification&labeller=kb2")
         page.get_by_text("labelled by kb2").wait_for(timeout=60_000)
-        page.keyboard.type("42")
-        page.keyboard.press("Enter")
+        type_answer(page, "42")
         page.get_by_text("1 this session").wait_for(timeout=30_000)
+        keyboard_ready(page)
         page.keyboard.press("b")
         page.get_by_text("0 this session").wait_for(timeout=30_000)
-        page.keyboard.type("42")
-        page.keyboard.press("Enter")
+        type_answer(page, "42")
         page.get_by_text("1 this session").wait_for(timeout=30_000)
+        keyboard_ready(page)
         page.keyboard.press("?")
         page.get_by_text("show or hide this cheatsheet").wait_for(timeout=30_000)
         page.keyboard.press("?")
