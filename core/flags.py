@@ -44,16 +44,26 @@ class Flag:
     method: str
     strength: float  # for ranking: how far the evidence is from "no change"
     message: str
+    n: int = 0  # what the interval was computed over (problems, seeds, or logged steps)
+    level: float = LEVEL  # the interval's level (wider than 95% when several metrics were tested)
+
+    @property
+    def interval(self) -> str:
+        """The triggering interval with its level and n, e.g. "Δ [-0.30, -0.10], 95% CI, n = 50"."""
+        fmt = "{:.0%}" if self.kind == "saturated" else "{:+.2f}"
+        prefix = "" if self.kind == "saturated" else "Δ "
+        return f"{prefix}[{fmt.format(self.lo)}, {fmt.format(self.hi)}], {self.level * 100:.3g}% CI, n = {self.n}"
 
     @property
     def headline(self) -> str:
-        """The flag in a few words (the message has the rule, the numbers and the intervals)."""
+        """The flag in a few words, with the interval that triggered it (the message has the rule and method)."""
         if self.kind == "diverging":
-            return f"{self.unit}: {self.metric} ({self.decoding}) fell {self.start:.2f} → {self.end:.2f} while the " \
-                   "reward went up"
+            return f"{self.unit}: {self.metric} ({self.decoding}) fell {self.start:.2f} → {self.end:.2f} " \
+                   f"({self.interval}) while the reward went up"
         if self.kind == "saturated":
-            return f"{self.unit}: the reward saturated ({self.end:.0%} of groups had identical rewards)"
-        return f"{self.unit}: {self.metric} rose ({self.lo:+.2f} at least) mostly through format"
+            return f"{self.unit}: the reward saturated ({self.end:.0%} of groups had identical rewards; " \
+                   f"{self.interval})"
+        return f"{self.unit}: {self.metric} rose ({self.interval}) mostly through format"
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "runs": list(self.runs)}
@@ -94,7 +104,7 @@ def _unit_flags(unit: str, runs: tuple[str, ...], rows: pd.DataFrame, per_proble
                                   change.method, -change.hi, f"{unit}: the reward went up ({_says(reward)}) while "
                                   f"{name} ({decoding}) fell {start:.2f} → {end:.2f} ({_says(change)}"
                                   + (f"; {level:.1%} interval: {len(tested)} metrics tested" if len(tested) > 1
-                                     else "") + ")."))
+                                     else "") + ").", change.n, level))
     found += _proxy(unit, runs, spec, evals, per_problem, trends, level)
     return found
 
@@ -157,7 +167,7 @@ def _saturated(unit: str, runs: tuple[str, ...], spec: str, rows: pd.DataFrame) 
                  est.value, est.lo, est.hi, "mean over the last steps", est.value,
                  f"{unit}: in steps {tail_steps[0]}–{tail_steps[-1]}, {est.value:.0%} [{est.lo:.0%}, {est.hi:.0%}] "
                  f"of GRPO groups had identical rewards (95% t interval over n = {len(tail)} logged step values): "
-                 "little gradient left (the reward saturated).")]
+                 "little gradient left (the reward saturated).", len(tail))]
 
 
 def _proxy(unit: str, runs: tuple[str, ...], spec: str, evals: pd.DataFrame, per_problem: pd.DataFrame,
@@ -181,7 +191,7 @@ def _proxy(unit: str, runs: tuple[str, ...], spec: str, evals: pd.DataFrame, per
             found.append(Flag(unit, runs, "proxy gain", spec, name, decoding, own.value, check.value, own.lo, own.hi,
                               own.method, own.lo, f"{unit}: {name} ({decoding}) rose ({_says(own)}) but no independent "
                               f"accuracy did, while format rose more ({check.text()}): the gain is {name} reading "
-                              "more completions, not more correct answers."))
+                              "more completions, not more correct answers.", own.n))
     return found
 
 
@@ -200,7 +210,7 @@ def group_headline(group: list[Flag]) -> str:
     if len(group) == 1:
         return first.headline
     if first.kind == "diverging":
-        falls = ", ".join(f"{f.metric} {f.start:.2f} → {f.end:.2f}" for f in group)
+        falls = "; ".join(f"{f.metric} {f.start:.2f} → {f.end:.2f} ({f.interval})" for f in group)
         families = len({family(f.metric) for f in group})  # study_last_number is last_number again, not new evidence
         return f"{first.unit}: the reward went up while {len(group)} independent metrics ({families} instrument " \
                f"famil{'y' if families == 1 else 'ies'}) fell ({first.decoding}): {falls}"

@@ -27,6 +27,7 @@ def test_study_runs(embedded_home):
     assert [f.unit for f in proxy] == ["study-sc-strict-tag"]  # strict_tag 0.10 → 0.27 while format 0.42 → 0.89
     fo = next(f for f in found if f.unit == "study-format-only")
     assert "0.23 → 0.03" in fo.message and "n = 50" in fo.message and fo.hi < 0
+    assert fo.n == 50 and f"[{fo.lo:+.2f}, {fo.hi:+.2f}]" in fo.headline and "n = 50" in fo.headline
 
 
 def test_circular_metrics_and_saturation():
@@ -64,12 +65,14 @@ def test_metrics_falling_together_under_one_reward_are_one_finding():
 
     def flag(metric: str, strength: float, unit: str = "fo", kind: str = "diverging") -> Flag:
         return Flag(unit, ("fo-1", "fo-2"), kind, "format", metric, "sampled", 0.5, 0.3, -0.3, -0.1, "paired",
-                    strength, f"{metric} rule and interval")
+                    strength, f"{metric} rule and interval", 50, 0.975)
 
     found = [flag("lenient", 2.0), flag("last_number", 3.0), flag("strict_tag", 1.0, unit="other")]
     (line, page, params, hover), (single, *_) = flag_links(found)
     assert line == "fo: the reward went up while 2 independent metrics (2 instrument families) fell (sampled): " \
-                   "last_number 0.50 → 0.30, lenient 0.50 → 0.30"
+                   "last_number 0.50 → 0.30 (Δ [-0.30, -0.10], 97.5% CI, n = 50); " \
+                   "lenient 0.50 → 0.30 (Δ [-0.30, -0.10], 97.5% CI, n = 50)"
     assert page == "curves" and params == {"run": ["fo-1", "fo-2"], "metric": ["reward", "last_number", "lenient"]}
     assert "last_number rule and interval" in hover and "lenient rule and interval" in hover
-    assert single == found[2].headline
+    assert single == found[2].headline == "other: strict_tag (sampled) fell 0.50 → 0.30 (Δ [-0.30, -0.10], " \
+                                          "97.5% CI, n = 50) while the reward went up"

@@ -158,8 +158,10 @@ def test_curves_fold_a_seed_group_into_a_95_interval_across_seeds(isolated_env):
 def test_overview_and_curves_flag_reward_hacking(embedded_home):
     at = open_page("overview")
     links = {unescape(p.proto.label): unescape(p.proto.help) for p in at.get("page_link")}
-    label = "study-format-only: study_last_number (sampled) fell 0.23 → 0.03 while the reward went up"
-    assert label in links and "n = 50" in links[label]  # the whole rule, numbers and interval on hover
+    start = "study-format-only: study_last_number (sampled) fell 0.23 → 0.03 (Δ ["
+    label = next(t for t in links if t.startswith(start))  # the line itself carries its interval, level and n
+    assert label.endswith("95% CI, n = 50) while the reward went up")
+    assert "Newcombe" in links[label]  # the whole rule, numbers and method on hover
     at = open_page("curves", run="study-format-only")
     assert any(unescape(p.proto.label) == label for p in at.get("page_link"))
     assert [t for t in figure(at)["data"] if t.get("name") == "flag"], "the flag is marked on its panel"
