@@ -71,9 +71,21 @@ def test_config(row, tmp_path, capsys, isolated_env):
     assert launcher.folders() == [], "nothing may be created for a config that cannot run"
 
 
+def run_folder(make: dict, tmp_path: Path) -> Path:
+    """A copy of a committed import folder (tests/cases/bad_imports) whose file `make["replace"]` is a nesting
+    bomb `make["nested"]` levels deep."""
+    import shutil
+
+    folder = shutil.copytree(CASES / "bad_imports" / make["folder"], tmp_path / make["folder"])
+    (folder / make["replace"]).write_text(nested(make["nested"]))
+    return folder
+
+
 @pytest.mark.parametrize("row", rows("import"))
 def test_import(row, tmp_path):
-    path = jsonl(row["make"], tmp_path / "hostile.jsonl") if "make" in row else CASES / "hostile" / row["file"]
+    make = row.get("make", {})
+    path = run_folder(make, tmp_path) if "folder" in make else jsonl(make, tmp_path / "hostile.jsonl") if make \
+        else CASES / "hostile" / row["file"]
     store = Store(tmp_path / "s.duckdb")
     before, revision = queries.summary(store), store.revision()
     if "imports" in row:

@@ -5,7 +5,6 @@ Read incrementally, so a folder copied over again from a live GPU run adds only 
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core import jsontext
 from core.errors import BadInput
 from core.importers import trl_table
 from core.importers.base import Seen, shard_keys
@@ -97,9 +97,9 @@ def _newest_state(path: Path) -> tuple[dict, int]:
 def _read_state(file: Path, root: Path) -> dict:
     where = file.relative_to(root)
     try:
-        state = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise BadInput("Bad trainer_state.json", f"{where} is not valid JSON ({exc}).") from None
+        state = jsontext.loads(file.read_bytes(), str(where), "Bad trainer_state.json")
+    except OSError as exc:
+        raise BadInput("Bad trainer_state.json", f"{where} cannot be read ({exc}).") from None
     history = state.get("log_history") if isinstance(state, dict) else None
     if not isinstance(history, list) or not all(isinstance(e, dict) and isinstance(e.get("step"), int)
                                                 for e in history):
@@ -118,9 +118,9 @@ def _model(path: Path) -> str | None:
             return found.group(1)
     for _, folder in reversed(checkpoints(path)):
         try:
-            config = json.loads((folder / "config.json").read_text())
+            config = jsontext.loads((folder / "config.json").read_bytes(), f"{folder.name}/config.json")
             return config.get("_name_or_path") or (config.get("architectures") or [config.get("model_type")])[0]
-        except (OSError, ValueError, AttributeError, IndexError):
+        except (OSError, BadInput, AttributeError, IndexError):
             continue
     return None
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from core import jsontext
 from core.errors import BadInput
 from core.importers.gsm8k import gold_of
 from core.instruments import all_instruments
@@ -177,8 +178,9 @@ def read_golds(path: Path) -> dict[str, str]:
         if path.suffix == ".parquet":
             rows = pd.read_parquet(path).to_dict("records")
         else:
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+            rows = [jsontext.loads(line, f"{path.name} line {number}", "Unreadable data file") for number, line
+                    in enumerate(jsontext.decode(path.read_bytes(), path.name).splitlines(), 1) if line.strip()]
+    except (OSError, ValueError) as exc:
         raise BadInput("Unreadable data file", f"{path.name}: {exc}"[:400]) from None
     golds: dict[str, str] = {}
     for number, row in enumerate(rows, 1):

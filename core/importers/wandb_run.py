@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from core import jsontext
 from core.errors import BadInput
 from core.importers import trl_table, wandb_log
 from core.importers.base import Seen, shard_keys
@@ -162,11 +163,11 @@ def _export_rows(path: Path) -> list[dict]:
 
 
 def _summary(run_dir: Path) -> dict:
+    where = f"{run_dir.name}/files/wandb-summary.json"
     try:
-        return json.loads((run_dir / "files/wandb-summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise BadInput("Bad wandb-summary.json", f"{run_dir.name}/files/wandb-summary.json is not valid JSON "
-                       f"({exc}).") from None
+        return jsontext.loads((run_dir / "files/wandb-summary.json").read_bytes(), where, "Bad wandb-summary.json")
+    except OSError as exc:
+        raise BadInput("Bad wandb-summary.json", f"{where} cannot be read ({exc}).") from None
 
 
 def _config_yaml(run_dir: Path) -> dict:
@@ -195,9 +196,9 @@ def _wandb_step(file: Path) -> int:
 
 def _table(file: Path, rel: str) -> pd.DataFrame:
     try:
-        doc = json.loads(file.read_text(encoding="utf-8"))
+        doc = jsontext.loads(file.read_bytes(), rel, "Bad W&B table")
         table = pd.DataFrame(doc["data"], columns=doc["columns"])
-    except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BadInput("Bad W&B table", f"{rel} is not a W&B table file ({exc}).") from None
     trl_table.check_table(table, rel)
     return table
