@@ -84,3 +84,23 @@ def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table
     rows = view.get("agreement-rows").frame
     assert len(rows) == 10 - int(view.get("agreement-answers").value.split("/")[0])
     assert view.get("audit").frame.set_index("instrument").loc["study_last_number", "tp"] == 13
+
+
+def test_choosing_another_instrument_reuses_the_bootstrapped_table_until_the_store_changes(embedded_home, monkeypatch):
+    """Picking an instrument's disagreements redrew the whole bootstrap (seconds on the 5,276 GSM8K solutions)."""
+    from core import audit as core_audit
+    from core.store import queries
+    from core.views import build
+
+    made = []
+    real = core_audit.table
+    monkeypatch.setattr(core_audit, "table", lambda *a, **k: made.append(1) or real(*a, **k))
+    store = Store(embedded_home / "yardstick.duckdb")
+    first = build(store, "audit", {"reference": ["hand"], "instrument": ["lenient"]})
+    second = build(store, "audit", {"reference": ["hand"], "instrument": ["strict_tag"]})
+    assert len(made) == 1 and first.get("audit").frame.equals(second.get("audit").frame)
+    assert first.get("disagreements").title != second.get("disagreements").title
+    cid = queries.completion_ids(store, queries.CompletionQuery(run_ids=("study-judge-validation",)))[0]
+    store.add_label(cid, None, "trial", "")  # a write: the next build must not reuse a stale table
+    build(store, "audit", {"reference": ["hand"], "instrument": ["strict_tag"]})
+    assert len(made) == 2

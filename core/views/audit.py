@@ -46,7 +46,7 @@ def build(store: Any, state: State) -> View:
     src = source(store, f"extractor verdicts against the {reference} reference" + (f" ({who})" if who else ""),
                  runs=state.runs, n=n, instruments=queries.instrument_names("extractor"),
                  labellers=(labeller,) if labeller else ())
-    table = audit.table(pairs, bootstrap=BOOTSTRAP, answers=reference != "is_correct")
+    table = _table(store, pairs, (reference, state.runs, labeller))
     for key in ("precision", "recall", "f1"):
         table[f"{key} 95% CI"] = table.pop(f"{key}_ci").map(lambda ci: f"{ci[0]:.3f}–{ci[1]:.3f}")
     view.blocks.append(Table("audit", frame=table, source=src,
@@ -72,6 +72,21 @@ def build(store: Any, state: State) -> View:
                                  columns={"open": ("link", "open")}, source=src))
     _judge_validation(store, view)
     return view
+
+
+_TABLES: dict[tuple, Any] = {}
+
+
+def _table(store: Any, pairs: Any, scope: tuple) -> Any:
+    """The bootstrapped audit table, once per (store, revision, reference, runs, labeller): choosing another
+    instrument's disagreements or two labellers to compare reuses it (its 1,000 resamples over the 5,276 GSM8K
+    solutions take seconds)."""
+    key = (str(store.path), store.revision(), *scope)
+    if key not in _TABLES:
+        if len(_TABLES) >= 16:
+            _TABLES.clear()
+        _TABLES[key] = audit.table(pairs, bootstrap=BOOTSTRAP, answers=scope[0] != "is_correct")
+    return _TABLES[key].copy()
 
 
 def _agreement(store: Any, view: View, state: State, people: Any) -> None:
