@@ -95,6 +95,8 @@ def test_meeting_mode_pages_through_three_findings_with_the_arrow_keys(isolated_
         page.goto(f"{url}/report?present=1&slide=0")
         wait_for_text(page, "1 / 3 · Finding about alpha", 60_000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        # the arrow keys' component mounts after the slide is drawn; a key pressed before is lost
+        page.wait_for_function("() => window.__ysArrows && window.__ysArrows.handler", timeout=60_000)
         for expected in ("2 / 3 · Finding about bravo", "3 / 3 · Finding about charlie"):
             page.keyboard.press("ArrowRight")
             wait_for_text(page, expected, 60_000)
