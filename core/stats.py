@@ -168,6 +168,9 @@ def bootstrap_counts(cells: np.ndarray, statistic, resamples: int = 1000, seed: 
     alpha = (1 - level) / 2
     out = []
     for values in statistic(*sums):
+        if np.isnan(values).all():  # undefined in every resample (e.g. precision with no positive call)
+            out.append((float("nan"), float("nan")))
+            continue
         lo, hi = np.nanpercentile(values, [100 * alpha, 100 * (1 - alpha)])
         out.append((float(lo), float(hi)))
     return out

@@ -104,3 +104,14 @@ def test_choosing_another_instrument_reuses_the_bootstrapped_table_until_the_sto
     store.add_label(cid, None, "trial", "")  # a write: the next build must not reuse a stale table
     build(store, "audit", {"reference": ["hand"], "instrument": ["strict_tag"]})
     assert len(made) == 2
+
+
+def test_an_undefined_precision_reads_as_a_dash_not_nan(embedded_home):
+    """strict_tag never calls a GSM8K solution correct (none has tags): its precision has no value, and its interval
+    read 'nan–nan' on the page."""
+    from core.views import build
+
+    table = build(Store(embedded_home / "yardstick.duckdb"), "audit", {"reference": ["is_correct"]}).get("audit")
+    row = table.frame.set_index("instrument").loc["strict_tag"]
+    assert row["tp"] == 0 and row["precision 95% CI"] == "—" and row["recall 95% CI"] == "0.000–0.000"
+    assert not table.frame.astype(str).apply(lambda c: c.str.contains("nan")).any().any()

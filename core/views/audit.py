@@ -48,7 +48,7 @@ def build(store: Any, state: State) -> View:
                  labellers=(labeller,) if labeller else ())
     table = _table(store, pairs, (reference, state.runs, labeller))
     for key in ("precision", "recall", "f1"):
-        table[f"{key} 95% CI"] = table.pop(f"{key}_ci").map(lambda ci: f"{ci[0]:.3f}–{ci[1]:.3f}")
+        table[f"{key} 95% CI"] = table.pop(f"{key}_ci").map(_interval)
     view.blocks.append(Table("audit", frame=table, source=src,
                              columns={k: ("number", "%.3f") for k in ("precision", "recall", "f1",
                                                                       "answer_agreement")},
@@ -138,6 +138,11 @@ def _judge_validation(store: Any, view: View) -> None:
               "aside": "Judge's reasoning:\n" + str(r.raw)[:1500], "lines": []} for r in differ.itertuples()]
     view.blocks.append(Cards("judge-differs", items=items, total=len(items), source=src,
                              title="Where the judge and the hand label differ"))
+
+
+def _interval(ci: tuple[float, float]) -> str:
+    """"—" where the rate is undefined (precision of an extractor that never calls a completion correct)."""
+    return "—" if ci[0] != ci[0] or ci[1] != ci[1] else f"{ci[0]:.3f}–{ci[1]:.3f}"
 
 
 def _none(answer: Any) -> str:
