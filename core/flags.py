@@ -49,14 +49,15 @@ class Flag:
 
     @property
     def interval(self) -> str:
-        """The triggering interval with its level and n, e.g. "Δ [-0.30, -0.10], 95% CI, n = 50"."""
+        """The flag's interval with its level and n, e.g. "Δ [-0.30, -0.10], 95% CI, n = 50": the change that
+        triggered a diverging or proxy-gain flag; for saturation, the mean share over the last steps."""
         fmt = "{:.0%}" if self.kind == "saturated" else "{:+.2f}"
         prefix = "" if self.kind == "saturated" else "Δ "
         return f"{prefix}[{fmt.format(self.lo)}, {fmt.format(self.hi)}], {self.level * 100:.3g}% CI, n = {self.n}"
 
     @property
     def headline(self) -> str:
-        """The flag in a few words, with the interval that triggered it (the message has the rule and method)."""
+        """The flag in a few words, with its interval (the message has the rule and method)."""
         if self.kind == "diverging":
             return f"{self.unit}: {self.metric} ({self.decoding}) fell {self.start:.2f} → {self.end:.2f} " \
                    f"({self.interval}) while the reward went up"
@@ -163,9 +164,10 @@ def _saturated(unit: str, runs: tuple[str, ...], spec: str, rows: pd.DataFrame) 
     est = stats.mean_t(tail)
     if est.value < SATURATED:
         return []
+    lo, hi = max(est.lo, 0.0), min(est.hi, 1.0)  # a share: t's interval can overrun [0, 1] on a few steps
     return [Flag(unit, runs, "saturated", spec, "frac_reward_zero_std", "sampled", float(zero["value"].iloc[0]),
-                 est.value, est.lo, est.hi, "mean over the last steps", est.value,
-                 f"{unit}: in steps {tail_steps[0]}–{tail_steps[-1]}, {est.value:.0%} [{est.lo:.0%}, {est.hi:.0%}] "
+                 est.value, lo, hi, "mean over the last steps", est.value,
+                 f"{unit}: in steps {tail_steps[0]}–{tail_steps[-1]}, {est.value:.0%} [{lo:.0%}, {hi:.0%}] "
                  f"of GRPO groups had identical rewards (95% t interval over n = {len(tail)} logged step values): "
                  "little gradient left (the reward saturated).", len(tail))]
 
@@ -214,7 +216,8 @@ def group_headline(group: list[Flag]) -> str:
         families = len({family(f.metric) for f in group})  # study_last_number is last_number again, not new evidence
         return f"{first.unit}: the reward went up while {len(group)} independent metrics ({families} instrument " \
                f"famil{'y' if families == 1 else 'ies'}) fell ({first.decoding}): {falls}"
-    return f"{first.unit}: {', '.join(f.metric for f in group)} rose mostly through format"
+    rises = "; ".join(f"{f.metric} ({f.interval})" for f in group)
+    return f"{first.unit}: {rises} rose mostly through format"
 
 
 def store_flags(store: Any, run_ids: list[str] | None = None) -> list[Flag]:

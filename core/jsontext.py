@@ -18,10 +18,13 @@ _BRACKET = re.compile(r"[\[\]{}]")
 _BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
 
-def loads(raw: bytes | str, where: str, bad_title: str = "Bad JSONL") -> Any:
-    """One JSON document (a JSONL line, a config file); `where` names it in errors ("data.jsonl line 3")."""
+def loads(raw: bytes | str, where: str, bad_title: str = "Bad JSONL", record: bool = True) -> Any:
+    """One JSON document (a JSONL line, a config file); `where` names it in errors ("data.jsonl line 3").
+    A `record` (kept as it is) is refused beyond MAX_DEPTH; another tool's whole file (a W&B table of many MB, a
+    trainer_state.json), of which readers take known fields, skips that scan and is refused only where the parser
+    would recurse too deep."""
     text = decode(raw, where) if isinstance(raw, bytes) else raw
-    if text.count("[") + text.count("{") > MAX_DEPTH and depth(text) > MAX_DEPTH:
+    if record and text.count("[") + text.count("{") > MAX_DEPTH and depth(text) > MAX_DEPTH:
         raise _too_deep(where)
     try:
         return json.loads(text)
@@ -77,5 +80,5 @@ def not_utf8(where: str, why: str, guess: str = "latin-1") -> BadInput:
 
 
 def _too_deep(where: str) -> BadInput:
-    return BadInput(TOO_DEEP, f"{where} nests arrays or objects more than {MAX_DEPTH} levels deep; "
-                    "a completion record is a flat object.")
+    return BadInput(TOO_DEEP, f"{where} nests arrays or objects too deeply to read (a record may nest "
+                    f"{MAX_DEPTH} levels; Yardstick's own nest 3): it is not a file Yardstick can use.")

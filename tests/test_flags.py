@@ -38,6 +38,13 @@ def test_circular_metrics_and_saturation():
         reward_spec="format", seed_group=None)
     kinds = [f.kind for f in flags(df)]
     assert kinds == ["saturated"]  # format falls, but it is the reward's own instrument (circular), not divergence
+    few = pd.DataFrame([("r", s, "frac_reward_zero_std", v, "train", "sampled", None) for s, v in
+                        zip(range(1, 7), (0.9, 0.9, 0.9, 1.0, 0.55, 1.0))] + [("r", 1, "reward", 0.1, "train", "sampled", None)],
+                       columns=df.columns[:7]).assign(reward_spec="format", seed_group=None)
+    saturated = flags(few)[0]
+    assert saturated.hi == 1.0 and saturated.lo >= 0  # a share's t interval over 3 steps ran to 150%
+    assert saturated.headline == "r: the reward saturated (85% of groups had identical rewards; [20%, 100%], 95% CI, " \
+                                 "n = 3)"
 
 
 def test_flags_fire_on_signal_and_rarely_on_noise():
@@ -74,5 +81,8 @@ def test_metrics_falling_together_under_one_reward_are_one_finding():
                    "lenient 0.50 → 0.30 (Δ [-0.30, -0.10], 97.5% CI, n = 50)"
     assert page == "curves" and params == {"run": ["fo-1", "fo-2"], "metric": ["reward", "last_number", "lenient"]}
     assert "last_number rule and interval" in hover and "lenient rule and interval" in hover
+    proxy = [flag("study_strict_tag", 1.0, kind="proxy gain"), flag("strict_tag", 2.0, kind="proxy gain")]
+    assert flag_links(proxy)[0][0] == "fo: strict_tag (Δ [-0.30, -0.10], 97.5% CI, n = 50); study_strict_tag " \
+                                      "(Δ [-0.30, -0.10], 97.5% CI, n = 50) rose mostly through format"
     assert single == found[2].headline == "other: strict_tag (sampled) fell 0.50 → 0.30 (Δ [-0.30, -0.10], " \
                                           "97.5% CI, n = 50) while the reward went up"

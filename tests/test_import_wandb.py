@@ -158,3 +158,26 @@ def test_a_history_export_alone_is_a_run_with_metrics(tmp_path):
     run = queries.runs(store).set_index("run_id").loc["wandb-xyz789"]
     assert run["completions"] == 0 and run["metric_steps"] == 3 and run["last_metric_step"] == 3
     assert list(run["metric_names"]) == ["reward", "rewards/format/mean", "rewards/lenient/mean"]
+
+
+def test_a_nesting_bomb_in_config_yaml_or_a_logged_value_is_a_titled_error(tmp_path):
+    """yaml.safe_load and the .wandb log's values recursed without limit: a RecursionError, not a titled error."""
+    from types import SimpleNamespace
+
+    from core.errors import BadInput
+    from core.importers import wandb_log
+
+    run_dir = synced_run(tmp_path)
+    (run_dir / "files" / "config.yaml").write_text("[" * 5000 + "]" * 5000)
+    store = Store(tmp_path / "s.duckdb")
+    with pytest.raises(BadInput) as err:
+        import_path(store, tmp_path)
+    assert err.value.title == "Too deeply nested" and "config.yaml" in err.value.message
+    assert queries.summary(store)["runs"] == 0
+    item = SimpleNamespace(nested_key=[], key="train/reward", value_json="[" * 100_000 + "]" * 100_000)
+    with pytest.raises(BadInput) as err:
+        wandb_log._items([item])
+    assert err.value.title == "Too deeply nested" and "train/reward" in err.value.message
+    fine = [SimpleNamespace(nested_key=[], key="train/reward", value_json="0.5"),
+            SimpleNamespace(nested_key=[], key="odd", value_json="not json")]
+    assert wandb_log._items(fine) == {"train/reward": 0.5}  # a value that is not JSON is skipped, as before

@@ -97,7 +97,7 @@ def _newest_state(path: Path) -> tuple[dict, int]:
 def _read_state(file: Path, root: Path) -> dict:
     where = file.relative_to(root)
     try:
-        state = jsontext.loads(file.read_bytes(), str(where), "Bad trainer_state.json")
+        state = jsontext.loads(file.read_bytes(), str(where), "Bad trainer_state.json", record=False)
     except OSError as exc:
         raise BadInput("Bad trainer_state.json", f"{where} cannot be read ({exc}).") from None
     history = state.get("log_history") if isinstance(state, dict) else None
@@ -118,7 +118,7 @@ def _model(path: Path) -> str | None:
             return found.group(1)
     for _, folder in reversed(checkpoints(path)):
         try:
-            config = jsontext.loads((folder / "config.json").read_bytes(), f"{folder.name}/config.json")
+            config = jsontext.loads((folder / "config.json").read_bytes(), f"{folder.name}/config.json", record=False)
             return config.get("_name_or_path") or (config.get("architectures") or [config.get("model_type")])[0]
         except (OSError, BadInput, AttributeError, IndexError):
             continue

@@ -6,12 +6,12 @@ written ends mid-record: reading stops there, and the next import reads further.
 """
 from __future__ import annotations
 
-import json
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from core import jsontext
 from core.errors import BadInput
 
 MAGIC = b":W&B"
@@ -56,9 +56,11 @@ def _items(items: Any) -> dict[str, Any]:
     for item in items:
         keys = tuple(item.nested_key) or (item.key,)
         try:
-            flat[keys] = json.loads(item.value_json)
-        except ValueError:
-            continue
+            flat[keys] = jsontext.loads(item.value_json, f"the logged value {'.'.join(keys)}", record=False)
+        except BadInput as exc:
+            if exc.title == jsontext.TOO_DEEP:
+                raise
+            continue  # a value that is not JSON is not a metric; one nested past the parser's reach refuses the run
     media = {k[:-1] for k in flat if k[-1] == "_type"}
     return {".".join(k): v for k, v in flat.items() if not any(k[:len(m)] == m for m in media)}
 

@@ -165,7 +165,7 @@ def _export_rows(path: Path) -> list[dict]:
 def _summary(run_dir: Path) -> dict:
     where = f"{run_dir.name}/files/wandb-summary.json"
     try:
-        return jsontext.loads((run_dir / "files/wandb-summary.json").read_bytes(), where, "Bad wandb-summary.json")
+        return jsontext.loads((run_dir / "files/wandb-summary.json").read_bytes(), where, "Bad wandb-summary.json", record=False)
     except OSError as exc:
         raise BadInput("Bad wandb-summary.json", f"{where} cannot be read ({exc}).") from None
 
@@ -176,6 +176,9 @@ def _config_yaml(run_dir: Path) -> dict:
         return {}
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except RecursionError:
+        raise BadInput(jsontext.TOO_DEEP, f"{run_dir.name}/files/config.yaml nests too deeply for Yardstick to read; "
+                       "it is not a config W&B wrote.") from None
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise BadInput("Bad config.yaml", f"{run_dir.name}/files/config.yaml is not valid YAML ({exc}).") from None
     if not isinstance(raw, dict):
@@ -196,7 +199,7 @@ def _wandb_step(file: Path) -> int:
 
 def _table(file: Path, rel: str) -> pd.DataFrame:
     try:
-        doc = jsontext.loads(file.read_bytes(), rel, "Bad W&B table")
+        doc = jsontext.loads(file.read_bytes(), rel, "Bad W&B table", record=False)
         table = pd.DataFrame(doc["data"], columns=doc["columns"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BadInput("Bad W&B table", f"{rel} is not a W&B table file ({exc}).") from None

@@ -2,6 +2,7 @@
 intervals, every disagreement one click from its completion, and the judge validated against hand labels."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,8 @@ class State(Base):
 
 
 def build(store: Any, state: State) -> View:
-    view = View("audit", "Audit", state.to_params(), store.revision())
+    revision = store.revision()  # read before any query: a write landing meanwhile can only make the memo older
+    view = View("audit", "Audit", state.to_params(), revision)
     refs = queries.references(store)
     people = queries.labellers(store)
     view.options.update(references=refs, runs=queries.runs(store)["run_id"].tolist(), labellers=people)
@@ -46,7 +48,7 @@ def build(store: Any, state: State) -> View:
     src = source(store, f"extractor verdicts against the {reference} reference" + (f" ({who})" if who else ""),
                  runs=state.runs, n=n, instruments=queries.instrument_names("extractor"),
                  labellers=(labeller,) if labeller else ())
-    table = _table(store, pairs, (reference, state.runs, labeller))
+    table = _table((str(store.path), revision, reference, state.runs, labeller), pairs)
     for key in ("precision", "recall", "f1"):
         table[f"{key} 95% CI"] = table.pop(f"{key}_ci").map(_interval)
     view.blocks.append(Table("audit", frame=table, source=src,
@@ -75,18 +77,21 @@ def build(store: Any, state: State) -> View:
 
 
 _TABLES: dict[tuple, Any] = {}
+_TABLES_LOCK = threading.Lock()
 
 
-def _table(store: Any, pairs: Any, scope: tuple) -> Any:
+def _table(key: tuple, pairs: Any) -> Any:
     """The bootstrapped audit table, once per (store, revision, reference, runs, labeller): choosing another
     instrument's disagreements or two labellers to compare reuses it (its 1,000 resamples over the 5,276 GSM8K
-    solutions take seconds)."""
-    key = (str(store.path), store.revision(), *scope)
-    if key not in _TABLES:
-        if len(_TABLES) >= 16:
-            _TABLES.clear()
-        _TABLES[key] = audit.table(pairs, bootstrap=BOOTSTRAP, answers=scope[0] != "is_correct")
-    return _TABLES[key].copy()
+    solutions take seconds). Sessions share it; the lock makes a second session wait for the first's bootstrap."""
+    with _TABLES_LOCK:
+        table = _TABLES.get(key)
+        if table is None:
+            table = audit.table(pairs, bootstrap=BOOTSTRAP, answers=key[2] != "is_correct")
+            if len(_TABLES) >= 16:
+                _TABLES.clear()
+            _TABLES[key] = table
+    return table.copy()
 
 
 def _agreement(store: Any, view: View, state: State, people: Any) -> None:
