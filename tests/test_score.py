@@ -79,3 +79,27 @@ def test_score_quotes_at_most_an_excerpt_of_a_completion_in_its_log():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert "Timeout during parsing: xxx" in proc.stderr and "more characters]" in proc.stderr
     assert len(proc.stderr) < workers.EXCERPT + 200
+
+
+def test_instrument_workers_never_run_the_parents_main_script(tmp_path):
+    """Spawned workers re-ran the parent's __main__; under Streamlit that is the app script, so each worker ran the
+    whole app (login, a page, the store) before reading a completion. A main script that leaves a mark when run
+    again shows it."""
+    main = tmp_path / "main_script.py"
+    mark = tmp_path / "marks"
+    main.write_text(
+        "import os, sys\n"
+        f"open({str(mark)!r}, 'a').write(__name__ + '\\n')\n"
+        "if __name__ == '__main__':\n"
+        f"    sys.path.insert(0, {str(REPO)!r})\n"
+        "    from core.instruments.batch import read_parts\n"
+        "    from core.instruments.isolation import run_isolated\n"
+        "    from core.instruments.registry import get\n"
+        "    texts = ['<answer>4</answer>'] * 3000\n"
+        "    cols = read_parts([(get('strict_tag'), texts, ['4'] * len(texts))], workers=2)\n"
+        "    assert cols[0].verdicts == [True] * len(texts)\n"
+        "    raws = run_isolated('math_verify', [('The answer is 4.', '4')], 10.0)\n"
+        "    print(len(raws))\n")
+    proc = subprocess.run([sys.executable, str(main)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "1", proc.stderr[-2000:]
+    assert mark.read_text().split() == ["__main__"]  # not once more per worker, as "__mp_main__"

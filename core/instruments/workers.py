@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import multiprocessing.context
+from multiprocessing import spawn
 import os
 import threading
 import time
@@ -15,9 +17,41 @@ EXCERPT = 300
 WATCH_S = 0.5
 
 
+NAME = "yardstick-worker"
+
+
 def pool(workers: int) -> ProcessPoolExecutor:
-    """A spawn-context pool whose workers die with this process."""
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=start)
+    """A spawn-context pool whose workers die with this process and never run its main script."""
+    return ProcessPoolExecutor(workers, mp_context=_Context(), initializer=start)
+
+
+class _Process(mp.context.SpawnProcess):
+    """A spawned worker named so that `_preparation` knows it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.name = f"{NAME}-{self.name}"
+
+
+class _Context(mp.context.SpawnContext):
+    Process = _Process
+
+
+_parent_preparation = spawn.get_preparation_data
+
+
+def _preparation(name: str) -> dict:
+    """Spawn re-runs the parent's __main__ in every child. Under Streamlit, __main__ is the app script: each worker
+    ran the whole app (imports, login, the page, which opens the store) before reading a completion — the suite's
+    import tests ran twice as slow after a page had run. Workers need only `core`, which they import by name."""
+    data = _parent_preparation(name)
+    if name.startswith(NAME):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+spawn.get_preparation_data = _preparation
 
 
 def start() -> None:
