@@ -134,9 +134,9 @@ def _faithful(store: Any, runs: list[str], extractor: str) -> Outcome:
     rival = min(gaps, key=lambda o: gaps[o][0])
     scores = audit.table(pairs).set_index("instrument")["f1"].sort_values(ascending=False)
     point, lo, hi = gaps[rival]
-    return Outcome(verdict, ", ".join(f"{k} {v:.3f}" for k, v in scores.head(4).items()), "–", f"{len(mine)} completions",
-                   f"F1 against the {reference}; closest rival {rival}: {point:+.3f} [{lo:+.3f}, {hi:+.3f}] "
-                   "(paired bootstrap)")
+    return Outcome(verdict, ", ".join(f"{k} {v:.3f}" for k, v in scores.head(4).items()), "–",
+                   f"{len(mine)} completions", f"F1 against the {reference}; closest rival {rival}: "
+                   f"{point:+.3f} [{lo:+.3f}, {hi:+.3f}] (paired bootstrap)")
 
 
 def _worst_reward(store: Any, rows: pd.DataFrame, units: dict[str, list[str]], experiment: str) -> Outcome:

@@ -199,6 +199,7 @@ def _replicate(args: argparse.Namespace) -> int:
 
     from core import launcher, replicate, report, scheduler, views
     from core.errors import StoreBusy
+    from core.runconfig import slug
 
     overrides = {}
     for pair in args.set or []:
@@ -207,7 +208,7 @@ def _replicate(args: argparse.Namespace) -> int:
             overrides[key] = json.loads(value)
         except ValueError:
             overrides[key] = value
-    name = args.out or f"replicate-{replicate.slug(args.model)}-{args.steps}-steps-{args.seeds}-seeds"
+    name = args.out or f"replicate-{slug(args.model)}-{args.steps}-steps-{args.seeds}-seeds"
     plan = replicate.start(replicate.Plan(name, tuple(range(1, args.seeds + 1)), args.model, args.data, args.steps,
                                           overrides, args.samples))
     est = replicate.estimate_seconds(plan)

@@ -25,11 +25,11 @@ def loads(raw: bytes | str, where: str, bad_title: str = "Bad JSONL", record: bo
     would recurse too deep."""
     text = decode(raw, where) if isinstance(raw, bytes) else raw
     if record and text.count("[") + text.count("{") > MAX_DEPTH and depth(text) > MAX_DEPTH:
-        raise _too_deep(where)
+        raise too_deep(where)
     try:
         return json.loads(text)
     except RecursionError:
-        raise _too_deep(where) from None
+        raise too_deep(where) from None
     except ValueError as exc:
         raise BadInput(bad_title, f"{where} is not valid JSON ({exc}).") from None
 
@@ -79,6 +79,6 @@ def not_utf8(where: str, why: str, guess: str = "latin-1") -> BadInput:
                     f"e.g. `iconv -f {guess} -t UTF-8 IN > OUT`, and import that.")
 
 
-def _too_deep(where: str) -> BadInput:
+def too_deep(where: str) -> BadInput:
     return BadInput(TOO_DEEP, f"{where} nests arrays or objects too deeply to read (a record may nest "
                     f"{MAX_DEPTH} levels; Yardstick's own nest 3): it is not a file Yardstick can use.")

@@ -55,7 +55,7 @@ def submit_evaluation(run_ids: list[str], base: bool = True, samples: int = 4, g
     extra = {**({f"base: {first.model}": first.model} if base else {}), **(models or {})}
     held_out = hashlib.blake2b(first.eval_set().encode(), digest_size=3).hexdigest()
     for label, model in extra.items():  # one folder per (model, held-out set): evaluated again, it adds nothing
-        name = slug(f"{label}")[:40]
+        name = slug(label)[:40]
         path = home.runs_dir() / f"{name}-{held_out}"
         targets.append({"label": label, "run_dir": str(path), "model": model, "step": 0, "base": True})
     if not targets:

@@ -19,7 +19,7 @@ from typing import Any
 from core import home, launcher
 from core.claims import EXPERIMENTS
 from core.errors import BadInput
-from core.runconfig import RunConfig, slug  # noqa: F401 (replicate.slug is used by callers)
+from core.runconfig import RunConfig, slug
 from core.runfolder import LIVE, RunFolder, write_atomic
 
 ATTEMPTS = 2  # a crashed run is retried once

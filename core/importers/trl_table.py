@@ -20,6 +20,8 @@ from core.instruments import all_instruments
 TABLE_COLUMNS = ("step", "prompt", "completion")  # TRL's completions table always starts with these
 NOT_REWARDS = {"step", "prompt", "completion", "advantage", "image", "images"}
 GOLD_COLUMNS = ("answer", "gold", "solution", "ground_truth")  # a log_extra column holding the gold answer
+
+
 def message_text(content: Any) -> str:
     """A message's content as text: a string, or a list of blocks of which the text ones count."""
     if isinstance(content, str):

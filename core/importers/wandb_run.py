@@ -165,7 +165,8 @@ def _export_rows(path: Path) -> list[dict]:
 def _summary(run_dir: Path) -> dict:
     where = f"{run_dir.name}/files/wandb-summary.json"
     try:
-        return jsontext.loads((run_dir / "files/wandb-summary.json").read_bytes(), where, "Bad wandb-summary.json", record=False)
+        raw = (run_dir / "files/wandb-summary.json").read_bytes()
+        return jsontext.loads(raw, where, "Bad wandb-summary.json", record=False)
     except OSError as exc:
         raise BadInput("Bad wandb-summary.json", f"{where} cannot be read ({exc}).") from None
 
@@ -177,8 +178,7 @@ def _config_yaml(run_dir: Path) -> dict:
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except RecursionError:
-        raise BadInput(jsontext.TOO_DEEP, f"{run_dir.name}/files/config.yaml nests too deeply for Yardstick to read; "
-                       "it is not a config W&B wrote.") from None
+        raise jsontext.too_deep(f"{run_dir.name}/files/config.yaml") from None
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise BadInput("Bad config.yaml", f"{run_dir.name}/files/config.yaml is not valid YAML ({exc}).") from None
     if not isinstance(raw, dict):

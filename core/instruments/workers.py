@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
-import multiprocessing.context
-from multiprocessing import spawn
 import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import spawn
 
 EXCERPT = 300
 WATCH_S = 0.5
