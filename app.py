@@ -2,10 +2,13 @@
 (pages/_serve.py explains why not plain `streamlit run app.py`)."""
 import streamlit as st
 
-from core import views
-from core.errors import StoreUnavailable
-from pages import _keys  # noqa: F401  (registers the labelling keyboard component before any page runs)
-from pages import _login, _ui as ui
+from pages import (
+    _keys,  # noqa: F401  (registers the labelling keyboard component before any page runs)
+    _login,
+    _ui as ui,
+)
+from yardstick import views
+from yardstick.errors import StoreUnavailable
 
 st.set_page_config(page_title="Yardstick", page_icon="📏", layout="wide")
 

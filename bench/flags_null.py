@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import simulate, stats  # noqa: E402
-from core.flags import flags  # noqa: E402
+from yardstick.analysis import simulate, stats  # noqa: E402
+from yardstick.analysis.flags import flags  # noqa: E402
 
 
 def rate(n_runs: int, seeds: int, drop: float, rng_seed: int, seed_drift: float = 0.0) -> float:

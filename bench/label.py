@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core.store import queries  # noqa: E402
-from core.store.store import Store  # noqa: E402
+from yardstick.store import queries  # noqa: E402
+from yardstick.store.store import Store  # noqa: E402
 
 DISAGREE = ["last_number", "strict_tag", "lenient", "math_verify"]
 

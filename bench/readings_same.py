@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from store import RUNS, frames  # noqa: E402
 
-from core.instruments import all_instruments  # noqa: E402
-from core.store.store import Batch, Store  # noqa: E402
+from yardstick.instruments import all_instruments  # noqa: E402
+from yardstick.store.store import Batch, Store  # noqa: E402
 
 READINGS = ("SELECT c.completion_key, e.instrument, e.answer, e.span_start, e.span_end, e.verdict "
             "FROM {db}.extractions e JOIN {db}.completions c USING (completion_id)")

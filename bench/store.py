@@ -22,13 +22,13 @@ import duckdb
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core.flags import store_flags  # noqa: E402
-from core.home import shared_data  # noqa: E402
-from core.importers.gsm8k import gold_of  # noqa: E402
-from core.instruments import all_instruments  # noqa: E402
-from core.store import queries  # noqa: E402
-from core.store.ingest import Progress  # noqa: E402
-from core.store.store import Batch, Store  # noqa: E402
+from yardstick.analysis.flags import store_flags  # noqa: E402
+from yardstick.home import shared_data  # noqa: E402
+from yardstick.instruments import all_instruments  # noqa: E402
+from yardstick.instruments.numbers import gold_of  # noqa: E402
+from yardstick.store import queries  # noqa: E402
+from yardstick.store.ingest import Progress  # noqa: E402
+from yardstick.store.store import Batch, Store  # noqa: E402
 
 CHUNK = 100_000
 RUNS, STEPS = 20, 50

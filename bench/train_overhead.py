@@ -20,9 +20,9 @@ def one(model_name: str, steps: int, recorded: bool, threads: int) -> float:
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
-    from core.instruments import get
-    from core.train import setup
-    from core.train.recorder import Recorder
+    from yardstick.instruments import get
+    from yardstick.record.recorder import Recorder
+    from yardstick.train import setup
 
     model, tok = setup.load_model(model_name, threads)
     train, _ = setup.load_problems("pocket", 200, 1, 0, 2)

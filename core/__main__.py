@@ -1,5 +1,5 @@
 import sys
 
-from core.cli import main
+from yardstick.cli import main
 
 sys.exit(main())

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from core.errors import BadInput, YardstickError
+from yardstick.errors import BadInput, YardstickError
 
 
 def _score(args: argparse.Namespace) -> int:
-    from core import score
-    from core.instruments.isolation import kept_workers
+    from yardstick.instruments import score
+    from yardstick.instruments.isolation import kept_workers
 
     try:
         source = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
@@ -30,8 +30,8 @@ def _import(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from core.embedded import open_store
-    from core.importers import import_path
+    from yardstick.importers import import_path
+    from yardstick.importers.embedded import open_store
 
     store = open_store(embedded=False)
     if not args.watch:
@@ -70,8 +70,8 @@ def _import(args: argparse.Namespace) -> int:
 def _runs(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from core.embedded import open_store
-    from core.store import queries
+    from yardstick.importers.embedded import open_store
+    from yardstick.store import queries
 
     table = queries.runs(open_store(embedded=False))[
         ["run_id", "source", "model", "reward_spec", "status", "completions", "last_step", "metric_steps",
@@ -92,9 +92,9 @@ def _runs(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from core import audit
-    from core.embedded import open_read_only
-    from core.store import queries
+    from yardstick.analysis import audit
+    from yardstick.importers.embedded import open_read_only
+    from yardstick.store import queries
 
     store = open_read_only()  # a read-only command never writes: no import, no instrument sync
     pairs = queries.audit_pairs(store, args.reference, args.run or None, args.labeller)
@@ -114,9 +114,8 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _flags(args: argparse.Namespace) -> int:
-    from core.flags import store_flags
-
-    from core.embedded import open_read_only
+    from yardstick.analysis.flags import store_flags
+    from yardstick.importers.embedded import open_read_only
 
     found = store_flags(open_read_only(), args.run or None)
     if args.json:
@@ -132,20 +131,23 @@ def _evaluate(args: argparse.Namespace) -> int:
     """Queue the final evaluation, run it here (claimed, so no app starts it too), ingest it, print the table."""
     import pandas as pd
 
-    from core import final, home, launcher
-    from core.embedded import open_store
-    from core.importers import import_path
-    from core.runfolder import RunFolder
-    from core.scheduler import claim_and_run
-    from core.views import final as final_view
+    from yardstick import home
+    from yardstick.analysis import final
+    from yardstick.importers import import_path
+    from yardstick.importers.embedded import open_store
+    from yardstick.jobs import queue
+    from yardstick.jobs.scheduler import claim_and_run
+    from yardstick.record.folder import RunFolder
+    from yardstick.record.kinds import Evaluation
+    from yardstick.views import final as final_view
 
-    job = launcher.submit_evaluation(args.runs, base=args.base, samples=args.samples)
+    job = queue.submit_evaluation(args.runs, base=args.base, samples=args.samples)
     folder = RunFolder(home.runs_dir() / job)
     print(f"evaluating: job {job}", file=sys.stderr, flush=True)
     if claim_and_run(folder) != 0:
         raise BadInput("Evaluation failed", str(folder.status().get("error")))
     store = open_store()
-    targets = [t["run_dir"] for t in folder.config()["targets"]]
+    targets = [t.run_dir for t in Evaluation.from_dict(folder.config()).targets]
     for path in targets:
         import_path(store, path)
     long, flips = final_view.numbers(store, [Path(t).name for t in targets])
@@ -164,7 +166,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _view(args: argparse.Namespace) -> int:
     """Any page's numbers as the page shows them: its View (blocks with sources) built from URL parameters."""
-    from core import views
+    from yardstick import views
+    from yardstick.importers.embedded import open_read_only
+    from yardstick.share import text
 
     params: dict[str, list[str]] = {}
     for pair in args.params:
@@ -172,23 +176,11 @@ def _view(args: argparse.Namespace) -> int:
         if not sep:
             raise BadInput("Bad parameter", f"{pair!r} is not key=value (as in the page's URL, e.g. run=study-lenient).")
         params.setdefault(key, []).append(value)
-    from core.embedded import open_read_only
-
     view = views.build(open_read_only(), args.page, params)
     if args.json:
         print(json.dumps(view.snapshot(), default=str))
         return 0
-    for block in view.snapshot()["blocks"]:
-        print(f"== {block['key']} ({block['kind']})")
-        frame = block.get("frame")
-        if frame:
-            print("\t".join(frame["columns"]))
-            print("\n".join("\t".join(str(v) for v in row) for row in frame["data"]))
-        for key in ("label", "value", "n", "lo", "hi", "text"):
-            if block.get(key) not in (None, ""):
-                print(f"{key}: {block[key]}")
-        for item in block.get("items") or []:
-            print(f"- {item[0] if isinstance(item, (list, tuple)) else item.get('header', '')}")
+    print(text.view(view))
     return 0
 
 
@@ -197,9 +189,12 @@ def _replicate(args: argparse.Namespace) -> int:
     them, or the app's if it is up), then print the claims table and write the report."""
     import time
 
-    from core import launcher, replicate, report, scheduler, views
-    from core.errors import StoreBusy
-    from core.runconfig import slug
+    from yardstick import views
+    from yardstick.errors import StoreBusy
+    from yardstick.jobs import replicate, scheduler
+    from yardstick.jobs.sync import sync
+    from yardstick.record.config import slug
+    from yardstick.share import html
 
     overrides = {}
     for pair in args.set or []:
@@ -236,10 +231,10 @@ def _replicate(args: argparse.Namespace) -> int:
     except StoreBusy:
         print("The app holds the store: the claims table is on its Launch page (Replicate).", file=sys.stderr)
         return 0
-    launcher.sync(store)
+    sync(store)
     view = views.build(store, "replication", {"replication": [plan.name]})
     path = replicate.manifest(plan.name).with_suffix(".html")
-    path.write_text(report.render_view(view, f"Replication: {plan.name}"))
+    path.write_text(html.view_document(view, f"Replication: {plan.name}"))
     claims = view.get("claims").frame
     if args.json:
         print(json.dumps(json.loads(claims.to_json(orient="records"))))
@@ -253,21 +248,22 @@ def _replicate(args: argparse.Namespace) -> int:
 
 def _read_store():
     """The store, with the embedded default imported on first use."""
-    from core.embedded import open_store
+    from yardstick.importers.embedded import open_store
 
     return open_store()
 
 
 def _train(args: argparse.Namespace) -> int:
-    from core import home, launcher
-    from core.runconfig import RunConfig
-    from core.runfolder import RunFolder
-    from core.scheduler import claim_and_run
+    from yardstick import home
+    from yardstick.jobs import queue
+    from yardstick.jobs.scheduler import claim_and_run
+    from yardstick.record.config import RunConfig
+    from yardstick.record.folder import RunFolder
 
     config = RunConfig.load(args.config).to_dict()  # a bad config stops here: nothing is created
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
     status = 0
-    for run_id in launcher.submit(config, seeds):
+    for run_id in queue.submit(config, seeds):
         print(f"training {run_id} (run folder {home.runs_dir() / run_id})", flush=True)
         status = max(status, claim_and_run(RunFolder(home.runs_dir() / run_id)))
     return status
@@ -276,8 +272,8 @@ def _train(args: argparse.Namespace) -> int:
 def _pocket(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from core.pocket.build import build
-    from core.train.setup import POCKETS, pocket_path
+    from yardstick.train.pocket.build import build
+    from yardstick.train.setup import POCKETS, pocket_path
 
     bar = tqdm(total=POCKETS[args.name].steps, desc=f"SFT {args.name}", unit="step")
 
@@ -294,6 +290,10 @@ def _pocket(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from yardstick.store.schema import REFERENCES
+    from yardstick.train.pocket.specs import POCKETS
+    from yardstick.views import PAGES
+
     p = argparse.ArgumentParser(prog="yardstick", description="Is the reward going up because the model got better?")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("score", help="score JSONL lines {text, gold, ...} with every instrument")
@@ -312,7 +312,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print a JSON list of objects")
     s.set_defaults(func=_runs)
     s = sub.add_parser("audit", help="precision / recall / F1 of each extractor against a reference")
-    s.add_argument("--reference", choices=["is_correct", "hand", "judge"], required=True)
+    s.add_argument("--reference", choices=REFERENCES, required=True)
     s.add_argument("--run", action="append", help="limit to this run (repeatable)")
     s.add_argument("--labeller", help="with --reference hand: this person's labels (default: each completion's "
                    "first labeller, e.g. the study author for the study's completions)")
@@ -332,7 +332,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the table, orders and flips as JSON")
     s.set_defaults(func=_evaluate)
     s = sub.add_parser("view", help="a page's numbers (tables, numbers with n and intervals, sources) as text or JSON")
-    s.add_argument("page", choices=["overview", "curves", "completions", "label", "audit", "judge", "launch", "final"])
+    s.add_argument("page", choices=PAGES)
     s.add_argument("params", nargs="*", help="the page's URL parameters as key=value, e.g. run=study-format-only")
     s.add_argument("--json", action="store_true", help="print the View's snapshot as JSON")
     s.set_defaults(func=_view)
@@ -354,7 +354,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("pocket", help="the pocket lab's model")
     pocket = s.add_subparsers(dest="action", required=True)
     b = pocket.add_parser("build", help="build (SFT-train) the pocket model; deterministic for its spec")
-    b.add_argument("--name", choices=["pocket", "pocket-terse-tags", "pocket-mini"], default="pocket")
+    b.add_argument("--name", choices=list(POCKETS), default="pocket")
     b.add_argument("--out", type=Path, help="folder to save to (default: $YARDSTICK_HOME/pocket/NAME)")
     b.set_defaults(func=_pocket)
     return p

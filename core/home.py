@@ -20,7 +20,15 @@ def store_path(create: bool = True) -> Path:
 
 
 def runs_dir() -> Path:
+    """Run folders: training runs, final evaluations and base models' folders (the Launch page's queue)."""
     path = home() / "runs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def jobs_dir() -> Path:
+    """Folders of the other jobs: judge jobs and imports (each page shows its own)."""
+    path = home() / "jobs"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import access
+from yardstick.guard import access
 
 AUTHED = "yardstick-authenticated"
 

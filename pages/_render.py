@@ -1,17 +1,20 @@
-"""Streamlit renderers for View blocks (core/views/blocks.py): the one place a page turns blocks into elements.
+"""The page's renderer of View blocks (core/views/blocks.py): RENDER has one entry per block kind, like the report's
+HTML and Markdown renderers and the CLI's text (a test walks every kind through all four).
 
 Text from files, users or models is shown with text elements, or escaped for the markdown that labels and alerts
-render; completions only ever reach st.code / st.text.
+render; completions reach st.code / st.text, or st.html made from escaped text (views/cards.highlight_html).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
-from core import browse, escape
-from core.views.blocks import Block, Cards, Chart, Links, Note, Stat, Table, View
 from pages._ui import plain
+from yardstick.guard import escape
+from yardstick.views import cards as texts, link, strip
+from yardstick.views.blocks import Block, Cards, Chart, Links, Note, Stat, Table, View
+from yardstick.views.cards import Card
 
 TONES = {"info": st.info, "success": st.success, "warning": st.warning, "error": st.error}
 
@@ -20,30 +23,13 @@ def view(v: View, skip: tuple[str, ...] = (), prefix: str = "") -> None:
     """Every block of a view, in order (except those the page lays out itself). `prefix` keeps widget keys apart
     when one page shows several views (the report)."""
     for b in v.blocks:
-        if b.key in skip:
-            continue
-        if isinstance(b, Chart):
-            chart(b, key=f"{prefix}chart-{b.key}")
-        elif isinstance(b, Cards):
-            cards(b, prefix=prefix)
-        else:
-            block(b)
+        if b.key not in skip:
+            block(b, prefix=prefix)
 
 
-def block(b: Block, **kwargs: Any) -> Any:
-    if isinstance(b, Note):
-        return note(b)
-    if isinstance(b, Stat):
-        return stat(b)
-    if isinstance(b, Table):
-        return table(b)
-    if isinstance(b, Chart):
-        return chart(b, **kwargs)
-    if isinstance(b, Cards):
-        return cards(b, **kwargs)
-    if isinstance(b, Links):
-        return links(b)
-    return None
+def block(b: Block, prefix: str = "", **kwargs: Any) -> Any:
+    """One block through its kind's entry (a kind without one is an error, never a silent gap)."""
+    return RENDER[b.kind](b, prefix=prefix, **kwargs)
 
 
 def source(b: Block) -> None:
@@ -53,7 +39,7 @@ def source(b: Block) -> None:
         st.caption(plain("source: " + b.source.short()), help=plain(b.source.describe()))
 
 
-def note(b: Note) -> None:
+def note(b: Note, prefix: str = "") -> None:
     if b.tone in TONES:
         TONES[b.tone](plain(b.text))
     elif b.tone == "heading":
@@ -64,7 +50,7 @@ def note(b: Note) -> None:
         st.caption(plain(b.text))
 
 
-def stat(b: Stat, where: Any = st) -> None:
+def stat(b: Stat, where: Any = st, prefix: str = "") -> None:
     value = "–" if b.value is None else b.fmt.format(b.value)
     detail = []
     if b.lo is not None and b.hi is not None:
@@ -90,7 +76,7 @@ def _column(name: str, kind: str, arg: str) -> Any:
     return st.column_config.NumberColumn(name, format=arg)
 
 
-def table(b: Table) -> None:
+def table(b: Table, prefix: str = "") -> None:
     if b.title:
         st.subheader(plain(b.title))
     st.dataframe(b.frame, hide_index=True, column_config={c: _column(c, *spec) for c, spec in b.columns.items()})
@@ -99,80 +85,76 @@ def table(b: Table) -> None:
     source(b)
 
 
-def chart(b: Chart, key: str | None = None, on_select: str = "ignore") -> Any:
-    event = st.plotly_chart(b.figure, key=key or f"chart-{b.key}", on_select=on_select, selection_mode="points",
+def chart(b: Chart, prefix: str = "", on_select: str = "ignore") -> Any:
+    event = st.plotly_chart(b.figure, key=f"{prefix}chart-{b.key}", on_select=on_select, selection_mode="points",
                             theme=None)  # the figure's own colours: the same as in an exported report
     source(b)
     return event
 
 
-def card(item: dict, compact: bool = False, prefix: str = "", highlight: bool = False) -> None:
-    """One completion: header, question, the text (long ones cut), every verdict. The text is plain (st.code), or
-    with `highlight` each instrument's span in its colour — HTML made from escaped text (browse.highlight_html)."""
-    st.text(f"{item['run_id']} · step {item['step']} · sample {item['sample']}" if compact and "run_id" in item
-            else item.get("header", ""))
-    if item.get("question") and not compact:
+def card(item: Card, mode: str, colours: dict[str, str], compact: bool = False, prefix: str = "") -> None:
+    """One completion: header, question, the text (long ones cut), every verdict. The text is plain (st.code), with
+    its spans in ⟦brackets⟧, or (mode highlight) each instrument's span in its colour — HTML made from escaped text."""
+    st.text(f"{item.run_id} · step {item.step} · sample {item.sample}" if compact and item.run_id else item.header)
+    if item.question and not compact:
         with st.expander("Question"):
-            st.text(item["question"])
-    text = item.get("marked") or item.get("text", "")
+            st.text(item.question)
+    text = item.shown(mode)
     full = False
-    if len(text) > browse.PREVIEW_CHARS:
-        full = st.toggle("Show all", key=f"{prefix}full-{item.get('completion_id')}-{compact}")
-    if item.get("aside"):
+    if len(text) > texts.PREVIEW_CHARS:
+        full = st.toggle("Show all", key=f"{prefix}full-{item.completion_id}-{compact}")
+    if item.aside:
         left, right = st.columns(2)
-        left.code(browse.preview(text, full), language=None, wrap_lines=True)
-        right.text(item["aside"])
-    elif highlight and item.get("spans"):
-        shown = item["text"] if full else item["text"][:browse.PREVIEW_CHARS]
-        st.html(browse.highlight_html(shown, item["spans"], colours()))
-        if len(item["text"]) > len(shown):
-            st.caption(f"… {len(item['text']) - len(shown):,} more characters")
+        left.code(texts.preview(text, full), language=None, wrap_lines=True)
+        right.text(item.aside)
+    elif mode == "highlight" and item.spans:
+        shown = item.text if full else item.text[:texts.PREVIEW_CHARS]
+        st.html(texts.highlight_html(shown, item.spans, colours))
+        if len(item.text) > len(shown):
+            st.caption(f"… {len(item.text) - len(shown):,} more characters")
     else:
-        st.code(browse.preview(text, full), language=None, wrap_lines=True)
-    if item.get("lines"):
-        st.text(("\n" if compact else "   ").join(item["lines"]))
+        st.code(texts.preview(text, full), language=None, wrap_lines=True)
+    if item.lines:
+        st.text(("\n" if compact else "   ").join(item.lines))
 
 
-def colours() -> dict[str, str]:
-    from core.store.queries import instrument_names
-
-    return browse.instrument_colours(instrument_names())
-
-
-def legend() -> None:
-    """Which colour is which instrument (escaped names, fixed colours)."""
+def legend(b: Cards) -> None:
+    """Which colour is which instrument (escaped names, the block's colours)."""
     chips = " ".join(f'<mark style="background:{c};padding:0 .3rem">{escape.html(n)}</mark>'
-                     for n, c in colours().items())
+                     for n, c in b.colours.items())
     st.html(f'<div style="font-size:.8rem">{chips}</div>')
 
 
-def diff(item: dict) -> None:
+def diff(item: Card) -> None:
     """The word diff against the same run's previous step (escaped HTML)."""
-    if item.get("diff"):
-        with st.expander(f"changes since step {item['previous_step']}"):
-            st.html(browse.diff_html(item["diff"]))
+    if item.diff:
+        with st.expander(f"changes since step {item.previous_step}"):
+            st.html(texts.diff_html(item.diff))
 
 
-def cards(b: Cards, columns: int = 0, prefix: str = "", highlight: bool = False, follow: bool = False) -> None:
-    """Cards in a list (or `columns` side by side); `follow` adds a link to the prompt's strip through training."""
-    if columns:
-        for col, item in zip(st.columns(min(len(b.items), columns) or 1), b.items[:columns]):
-            with col:
-                card(item, compact=True, prefix=prefix, highlight=highlight)
-        return
+def cards(b: Cards, prefix: str = "", follow: bool = False) -> None:
+    """Cards in a list, the legend first when highlighted; `follow` adds a link to the prompt's strip through
+    training."""
+    if b.mode == "highlight" and any(c.spans for c in b.items):
+        legend(b)
     for item in b.items:
         with st.container(border=True):
-            card(item, prefix=prefix, highlight=highlight)
-            if follow and item.get("problem_id"):
-                st.page_link("pages/strip.py", label="Follow this prompt through training", icon="🧵",
-                             query_params={"problem": item["problem_id"], "run": item["run_id"],
-                                           "phase": "eval" if item.get("phase") == "final" else item.get("phase"),
-                                           "decoding": item.get("decoding")})
+            card(item, b.mode, b.colours, prefix=prefix)
+            if follow and item.problem_id:
+                page, params = link(strip.State(problem=item.problem_id, runs=(item.run_id,),
+                                                phase="eval" if item.phase == "final" else item.phase,
+                                                decoding=item.decoding or "greedy"))
+                st.page_link(f"pages/{page}.py", label="Follow this prompt through training", icon="🧵",
+                             query_params=params)
 
 
-def links(b: Links, title: bool = True) -> None:
+def links(b: Links, prefix: str = "", title: bool = True) -> None:
     if b.title and title:
         st.subheader(plain(b.title))
     for label, page, params, detail in b.items:
         st.page_link(f"pages/{page}.py", label=plain(label), icon=b.icon or None, query_params=params,
                      help=plain(detail) if detail else None)
+
+
+RENDER: dict[str, Callable[..., Any]] = {
+    "note": note, "stat": stat, "table": table, "chart": chart, "cards": cards, "links": links}

@@ -1,12 +1,13 @@
 """The Launch page's Replicate section: plan a replication of the study (seeds, model, steps), see the estimated
-time first, start it, and watch each run's progress and the claims table fill in (core.replicate, views.replication).
+time first, start it, and watch each run's progress and the claims table fill in (yardstick.jobs.replicate, views.replication).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from core import replicate
 from pages import _render as render, _ui as ui
+from yardstick.jobs import replicate
+from yardstick.views import replication
 
 
 def section() -> None:
@@ -26,7 +27,7 @@ def section() -> None:
             started = ui.guarded(replicate.start, plan)
             if started:
                 replicate.advance(started)
-                st.query_params["replication"] = started.name
+                ui.set_state(replication.State(name=started.name))
     progress_panel()
 
 
@@ -36,9 +37,9 @@ def progress_panel() -> None:
     names = [p.name for p in replicate.plans()]
     if not names:
         return
-    chosen = st.query_params.get("replication")
+    chosen = ui.state(replication.State).name
     name = st.selectbox("Replication", names, index=names.index(chosen) if chosen in names else len(names) - 1)
-    view = ui.view("replication", replicate_state(name))
+    view = ui.view("replication", replication.State(name=name))
     progress = view.options.get("progress")
     if progress:
         done = sum(r["state"] == "finished" for r in progress.runs)
@@ -49,8 +50,3 @@ def progress_panel() -> None:
     with st.expander("Runs, curves, final evaluation and examples"):
         render.view(view, skip=("claims",), prefix="replication-")
 
-
-def replicate_state(name: str):
-    from core.views.replication import State
-
-    return State(name=name)

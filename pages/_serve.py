@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 sys.path.insert(0, str(ROOT))
 
-from core import access  # noqa: E402  (needs the repository on the path when run as a script)
+from yardstick.guard import access  # noqa: E402  (needs the repository on the path when run as a script)
 
 
 def flag(args: list[str], name: str) -> str | None:
@@ -40,8 +40,7 @@ if __name__ == "__main__":
     if refused:
         print(f"Yardstick will not start: {refused}", file=sys.stderr)
         sys.exit(2)
-    from core import scheduler
-
+    from yardstick.jobs import scheduler
     scheduler.ensure()  # the run queue runs whether or not a browser is open
     PagesManager.uses_pages_directory = False
     sys.exit(cli.main(["run", str(APP), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",

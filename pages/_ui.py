@@ -10,12 +10,14 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 import streamlit as st
 
-from core import escape, home, views
-from core.embedded import open_store
-from core.errors import StoreUnavailable, YardstickError
-from core.store.store import Store
-from core.views.blocks import View
-from core.views.state import State
+from yardstick import home, views
+from yardstick.errors import StoreUnavailable, YardstickError
+from yardstick.guard import escape
+from yardstick.importers.embedded import open_store
+from yardstick.store import queries
+from yardstick.store.store import Store
+from yardstick.views.blocks import View
+from yardstick.views.state import State
 
 S = TypeVar("S", bound=State)
 
@@ -44,12 +46,11 @@ def _cached(path: str, revision: int, module: str, name: str, args: tuple) -> An
     return getattr(importlib.import_module(module), name)(_store(path), *args)
 
 
-def query(name: str | Callable[..., Any], *args: Any) -> Any:
-    """`core.store.queries.<name>(store, *args)` — or any core function taking the store first — cached until
+def query(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(store, *args)` — a query of yardstick.store, or any core function taking the store first — cached until
     the store's next write."""
-    module, name = ("core.store.queries", name) if isinstance(name, str) else (name.__module__, name.__qualname__)
     s = store()
-    return _cached(str(s.path), s.revision(), module, name, args)
+    return _cached(str(s.path), s.revision(), fn.__module__, fn.__qualname__, args)
 
 
 plain = escape.markdown  # text for an element that renders markdown (labels, alerts); names come from files
@@ -96,6 +97,12 @@ def state_flag(name: str) -> bool:
     return st.query_params.get(name) in ("1", "true")
 
 
+def widget(key: str, default: Any) -> Any:
+    """A widget's value as the user left it (Streamlit keeps it under its key before the widget is drawn again),
+    else `default`. Pages read their widgets first, so they build their View once per rerun."""
+    return st.session_state.get(key, default)
+
+
 def state(cls: type[S]) -> S:
     """The view State the URL describes."""
     return cls.from_params(url_state())
@@ -124,14 +131,13 @@ def view(page: str, value: State) -> View:
 
 def export_button(label: str, table: str, file_name: str) -> None:
     """One click to download every label or judgment as CSV (they live only in the store)."""
-    st.download_button(label, query("export", table).to_csv(index=False).encode(), file_name=file_name,
+    st.download_button(label, query(queries.export, table).to_csv(index=False).encode(), file_name=file_name,
                        mime="text/csv", on_click="ignore")
 
 
 def pin_form(page: str) -> None:
     """Sidebar form: pin the current view (its State from the URL, and a snapshot of what it shows) with a note."""
-    from core import findings
-
+    from yardstick.share import findings
     with st.sidebar.popover("📌 Pin this view"), st.form("pin", clear_on_submit=True, border=False):
         title = st.text_input("Title", placeholder="Format-only reward games the metric")
         note = st.text_area("Note", placeholder="What the view shows, and what to do about it")
@@ -141,11 +147,11 @@ def pin_form(page: str) -> None:
 
 def sync_runs() -> None:
     """Ingest what run folders wrote since last time; say which could not be read (as text: names come from disk)."""
-    from core import launcher, scheduler
-
+    from yardstick.jobs import scheduler
+    from yardstick.jobs.sync import sync
     scheduler.ensure()  # normally started with the server; here too for `streamlit run app.py` and AppTest
     try:
-        problems = launcher.sync(store()).problems
+        problems = sync(store()).problems
     except StoreUnavailable as exc:
         unavailable(exc)
     for problem in problems:
@@ -155,19 +161,28 @@ def sync_runs() -> None:
 
 @st.fragment(run_every=1.0)
 def import_progress() -> None:
-    """The store's running (or last) import: a progress bar with rate and ETA, then what was added or why not.
-    The import runs in its own thread, so this session and every other page keep working meanwhile."""
-    from core.importers import current_import
+    """This home's latest import job, read from its folder (any page, any browser): a progress bar with rate and
+    ETA and Cancel, then what was added or why not. It runs in the app's own thread; every page keeps working."""
+    from yardstick.jobs import imports
 
-    job = current_import(store())
-    if job is None:
+    latest = next(iter(imports.jobs()), None)
+    if latest is None:
         return
-    p = job.progress
-    if job.running:
-        eta = p.eta_s()
-        st.progress(p.fraction() or 0.0, text=f"Importing: {p.done:,} of {p.total or 0:,} completions · "
-                                             f"{p.rate():,.0f}/s" + (f" · about {eta:,.0f} s left" if eta else ""))
-    elif job.error is not None:
-        show_error(job.error)
-    elif job.result is not None:
-        st.success(f"Imported {job.result[0]}: {job.result[1]}")
+    if latest["live"]:
+        total, done, eta = latest["total"] or 0, latest["done"] or 0, latest["eta_s"]
+        cols = st.columns([6, 1])
+        cols[0].progress(min(done / total, 1.0) if total else 0.0,
+                         text=f"Importing: {done:,} of {total:,} completions · {latest['rate'] or 0:,.0f}/s"
+                              + (f" · about {eta:,.0f} s left" if eta else ""))
+        if cols[1].button("Cancel", key=f"cancel-{latest['job']}"):
+            imports.cancel(latest["job"])
+    elif latest["state"] == "finished":
+        st.success(plain(f"Imported {latest['kind']}: {latest['result']}"))
+    elif latest["state"] == "cancelled":
+        st.info(plain(f"Import cancelled after {latest['result']}; importing it again adds only what is missing."))
+    else:
+        error = latest["error"] or {}
+        st.error(plain(error.get("title", "Import interrupted")), icon="⚠️")
+        st.text(error.get("message", f"{latest['path']}: the app stopped while importing it."))
+        if latest["state"] == "crashed" and st.button("Import again", help="Adds only what is missing"):
+            guarded(imports.submit, store(), latest["path"], latest["data"])

@@ -1,18 +1,19 @@
 """Completions: filter by run, step, phase, decoding, problem, verdicts and disagreement; read each completion with
 every instrument's answer and span highlighted (or marked, or plain), or scan them as a sortable table and export
-it. Lays out core.views.completions."""
+it. Lays out yardstick.views.completions."""
 import io
 
 import streamlit as st
 
-from core.store.queries import VERDICT_NAMES, instrument_names
-from core.views import completions
-from core.views.filters import DECODINGS, PHASES, Filter
 from pages import _render as render, _ui as ui
+from yardstick.store import queries
+from yardstick.store.queries import VERDICT_NAMES, instrument_names
+from yardstick.views import completions, judge, label
+from yardstick.views.filters import DECODINGS, PHASES, Filter
 
 st.title("🔎 Completions")
 
-runs = ui.query("runs")["run_id"].tolist()
+runs = ui.query(queries.runs)["run_id"].tolist()
 names, extractors = instrument_names(), instrument_names("extractor")
 url = ui.state(completions.State)
 f = url.filter
@@ -22,7 +23,7 @@ ANY = lambda v: "all" if v is None else str(v)  # noqa: E731
 with st.sidebar.form("filters"):
     st.markdown("**Filter**")
     run_ids = st.multiselect("Runs", runs, default=[r for r in f.runs if r in runs])
-    steps = ui.query("run_steps", run_ids) if run_ids else []
+    steps = ui.query(queries.run_steps, run_ids) if run_ids else []
     step = st.selectbox("Step", [None] + steps, index=(steps.index(f.step) + 1) if f.step in steps else 0,
                         format_func=ANY)
     phase = st.selectbox("Phase", [None, *PHASES], index=([None, *PHASES]).index(f.phase), format_func=ANY)
@@ -40,10 +41,12 @@ with st.sidebar.form("filters"):
 new = Filter(runs=tuple(run_ids), step=step, phase=phase, decoding=decoding, problem=problem.strip() or None,
              verdicts=tuple((n, v) for n, v in verdicts.items() if v != "any"), disagree=tuple(disagree),
              search=search, completion=f.completion)
-state = url.replace(filter=new, page=url.page if new == f else 0)
-st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️", query_params=new.to_params())
+page_key = f"completions-page-{hash(new)}"  # a new filter starts on its first page
+state = url.replace(filter=new, page=ui.widget(page_key, url.page + 1 if new == f else 1) - 1)
+st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️",
+                     query_params=label.State(filter=new).to_params())
 st.sidebar.page_link("pages/judge.py", label="Judge these completions", icon="🧑‍⚖️",
-                     query_params={**new.to_params(), "scope": "filter"})
+                     query_params=judge.State(scope="filter", filter=new).to_params())
 
 top = st.columns([3, 2, 2, 1])
 mode = top[1].segmented_control("Show", ["cards", "table"], default=state.mode, key="mode") or state.mode
@@ -54,15 +57,11 @@ if new.completion is not None:
     st.caption(f"Showing completion {new.completion} only.")
     if st.button("Show all matching completions"):
         state = state.replace(filter=new.replace(completion=None))
+ui.set_state(state)
 view = ui.view("completions", state)
 top[0].markdown(f"**{view.options['total']:,}** completions match")
 if mode == "cards":
-    pages = view.options["pages"]
-    page = top[3].number_input("Page", 1, pages, min(state.page + 1, pages)) - 1
-    if page != state.page:
-        state = state.replace(page=page)
-        view = ui.view("completions", state)
-ui.set_state(state)
+    top[3].number_input("Page", 1, view.options["pages"], min(state.page + 1, view.options["pages"]), key=page_key)
 
 if mode == "table":
     render.table(view.get("table"))
@@ -76,6 +75,4 @@ if mode == "table":
         cols[1].download_button(f"Parquet ({len(full):,} rows)", parquet.getvalue(), "completions.parquet",
                                 "application/octet-stream", on_click="ignore")
 else:
-    if text == "highlight":
-        render.legend()
-    render.cards(view.get("list"), highlight=text == "highlight", follow=True)
+    render.cards(view.get("list"), follow=True)

@@ -1,11 +1,12 @@
 """Judge: ask Claude which final answer each selected completion committed to. Shows calls, cache hits and the
-estimated cost before anything is sent; runs in the background with progress and cancel. Lays out
-core.views.judge."""
+estimated cost before anything is sent. A judge job runs in its own worker process (jobs/judging.py), so its
+progress and Cancel are here in every browser, and it survives a restart of the app. Lays out yardstick.views.judge."""
 import streamlit as st
 
-from core import judge
-from core.views import judge as judge_view
 from pages import _render as render, _ui as ui
+from yardstick.instruments import judge
+from yardstick.jobs import judging
+from yardstick.views import judge as judge_view
 
 st.title("🧑‍⚖️ Judge")
 st.caption("The judge reads the answer a completion committed to (or none); correctness is then a comparison with "
@@ -28,32 +29,41 @@ for col, key in zip(cols, ("selected", "cached", "calls")):
 batch = cols[3].toggle("Message Batches (half price, slower)", value=plan["calls"] >= 1000)
 st.caption(f"Estimated cost: ${plan['usd_batch' if batch else 'usd']:.4f} with {model} "
            f"(prompt version {judge.PROMPT_VERSION}; about 4 characters a token, the whole reply budget).")
-
-job = st.session_state.get("judge-job")
-running = job is not None and job.state in ("running", "cancelling")
-if st.button("Start judging", type="primary", disabled=running or plan["calls"] == 0):
-    job = ui.guarded(judge.start, ui.store(), view.options["ids"], model, batch=batch)
-    if job is not None:
-        st.session_state["judge-job"] = job
-        st.rerun()
+if view.get("no-key"):
+    render.block(view.get("no-key"))
+if st.button("Start judging", type="primary", disabled=plan["calls"] == 0 or bool(view.get("no-key"))):
+    if ui.guarded(judging.submit, ui.store(), view.options["ids"], model, batch=batch):
+        st.toast("Queued: the scheduler starts the job in its own process.")
 
 
 @st.fragment(run_every=1.0)
-def progress_panel() -> None:
-    job = st.session_state.get("judge-job")
-    if job is None:
+def jobs_panel() -> None:
+    """Every judge job of this home, live from its folder; its verdicts are ingested as they land."""
+    jobs = judging.jobs()
+    if not jobs:
         return
-    st.progress(job.done / job.total if job.total else 1.0,
-                text=f"{job.state}: {job.done:,}/{job.total:,} · scored {job.scored} · unscored {job.unscored} · "
-                     f"errors {job.errors} · ${job.cost_usd:.4f}")
-    if job.message:
-        st.text(job.message)
-    if job.state == "running" and st.button("Cancel"):
-        job.cancel.set()
-        job.state = "cancelling"
+    if any(j["live"] for j in jobs):
+        ui.sync_runs()
+    st.subheader("Judge jobs")
+    for j in jobs[:10]:
+        with st.container(border=True):
+            top = st.columns([5, 1])
+            top[0].text(f"{j['job']} · {j['state']} · {j['done']:,}/{j['total']:,} · scored {j['scored']} · "
+                        f"unscored {j['unscored']} · errors {j['errors']} · ${j['cost_usd']:.4f}"
+                        + (f" · batch {j['batch_id']}" if j["batch_id"] else ""))
+            if j["live"] and top[1].button("Cancel", key=f"cancel-{j['job']}"):
+                judging.cancel(j["job"])
+            if j["state"] in ("crashed", "failed") and j["batch_id"] and top[1].button(
+                    "Resume", key=f"resume-{j['job']}", help="Follow the same paid batch in a new job"):
+                ui.guarded(judging.resume, j["job"])
+            if j["live"]:
+                st.progress(j["done"] / j["total"] if j["total"] else 0.0)
+            for line in (j["message"], j["error"]):
+                if line:
+                    st.text(line)
 
 
-progress_panel()
+jobs_panel()
 
 ui.export_button("Download all judgments (CSV)", "judgments", "yardstick-judgments.csv")
 render.block(view.get("costs"))

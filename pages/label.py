@@ -1,14 +1,15 @@
 """Label: a keyboard-first queue of completions (by default where instruments disagree). The label is the answer
 the completion committed to, or none; each is committed at once, append-only, with who and when. Lays out
-core.views.label; the queue's state machine is core.labelling.Session."""
+yardstick.views.label; the queue's state machine is yardstick.views.labelling.Session."""
 import getpass
+from dataclasses import replace
 
 import streamlit as st
 
-from core.errors import YardstickError
-from core.labelling import QUEUES, Session
-from core.views import label
 from pages import _keys, _render as render, _ui as ui
+from yardstick.errors import YardstickError
+from yardstick.views import label
+from yardstick.views.labelling import QUEUES, Session
 
 st.title("🏷️ Label")
 
@@ -64,8 +65,8 @@ if item is None:
 
 st.text(f"Question ({item['run_id']} · step {item['step']}" + (f" · gold {item['gold']})" if show else ")"))
 st.text(item["question"])
-card = dict(view.get("item").items[0], question=None)
-render.card(card)
+shown = view.get("item")
+render.card(replace(shown.items[0], question=""), shown.mode, shown.colours)  # the question is shown above
 
 with st.form("label-form", clear_on_submit=True, border=False):
     cols = st.columns([2, 3, 1, 1])
@@ -82,4 +83,5 @@ if clicked and act(clicked, item["completion_id"], answer):
 if len(view.get("history").frame):
     render.table(view.get("history"))
 if view.get("last") and st.toggle("Reveal gold and the instruments for the item you just labelled", value=False):
-    render.card(view.get("last").items[0])
+    last = view.get("last")
+    render.card(last.items[0], last.mode, last.colours)

@@ -1,14 +1,15 @@
 """Launch: pick a preset or a reward, click Launch, and watch the run train. Runs train in their own processes,
 started by the scheduler (one at a time by default) whether or not this page is open; this page queues, cancels
-and shows their state in words (core.views.launch)."""
+and shows their state in words (yardstick.views.launch)."""
 import pandas as pd
 import streamlit as st
 
-from core import launcher
-from core.runconfig import PRESETS, RunConfig
-from core.runfolder import LIVE
-from core.views import launch
 from pages import _replicate, _ui as ui
+from yardstick.jobs import queue
+from yardstick.record.config import PRESETS, RunConfig
+from yardstick.record.folder import LIVE
+from yardstick.views import completions, curves, launch, link
+from yardstick.views.filters import Filter
 
 st.title("🚀 Launch")
 st.caption("Runs train in their own process and write a run folder; the app ingests it every few seconds.")
@@ -41,7 +42,7 @@ if submitted:
         seed_list = None
         st.error("Seeds must be whole numbers separated by commas, e.g. 1,2,3.")
     if seed_list is not None:
-        ids = ui.guarded(launcher.submit, values, seed_list)
+        ids = ui.guarded(queue.submit, values, seed_list)
         if ids:
             st.success(f"Queued {len(ids)} run(s): {', '.join(ids)}")
 
@@ -62,7 +63,7 @@ def runs_panel() -> None:
             steps = f" · step {run['step']}/{run['total_steps']}" if run["training"] else ""
             top[0].text(f"{run['run_id']} · {run['state']}{steps}{eta} · {run['what']}")
             if run["state"] in LIVE and top[1].button("Cancel", key=f"cancel-{run['run_id']}"):
-                ui.guarded(launcher.cancel, run["run_id"])
+                ui.guarded(queue.cancel, run["run_id"])
             if run["training"] or run["state"] in LIVE:
                 st.progress(min(run["step"] / max(run["total_steps"], 1), 1.0))
             if run["message"]:
@@ -71,8 +72,11 @@ def runs_panel() -> None:
                 st.error(ui.plain(run["error_title"]))
                 st.text(run["error_message"])
             links = st.columns(4)
-            links[0].page_link("pages/curves.py", label="Curves", query_params={"run": run["run_id"]})
-            links[1].page_link("pages/completions.py", label="Completions", query_params={"run": run["run_id"]})
+            for col, (label, state) in zip(links, (
+                    ("Curves", curves.State(runs=(run["run_id"],))),
+                    ("Completions", completions.State(filter=Filter(runs=(run["run_id"],)))))):
+                page, params = link(state)
+                col.page_link(f"pages/{page}.py", label=label, query_params=params)
 
 
 runs_panel()

@@ -1,19 +1,20 @@
 """Overview: what is in the store, what to look at, each run's verdict rates, and which extractor can be trusted
-(the study's Table 2 shape). Lays out core.views.overview."""
+(the study's Table 2 shape). Lays out yardstick.views.overview."""
 import streamlit as st
 
-from core import access
-from core.importers import start_import
-from core.importers.upload import save as upload_save
-from core.views import overview
 from pages import _login, _render as render, _ui as ui
+from yardstick.guard import access
+from yardstick.importers.upload import save as upload_save
+from yardstick.jobs import imports
+from yardstick.store import queries
+from yardstick.views import overview
 
 st.title("📏 Yardstick")
 st.caption("Reward, metric and answer extractor are separate instruments here — and each is audited.")
 
 ui.sync_runs()  # pick up run folders written since the last visit
 state = ui.state(overview.State)
-refs = ui.query("references")
+refs = ui.query(queries.references)
 if len(refs):
     choices = refs["reference"].tolist()
     counts = dict(zip(refs["reference"], refs["n"]))
@@ -37,7 +38,7 @@ with st.expander("Import data"):
         target = (ui.guarded(upload_save, upload.name, upload.getvalue()) if upload else
                   ui.guarded(access.importable, path, _login.address()))  # only from configured roots
         if target:
-            ui.guarded(start_import, ui.store(), target)
+            ui.guarded(imports.submit, ui.store(), target)
     ui.import_progress()
 
 render.view(view, skip=("flags", "audit", *(b.key for b in view.blocks if b.key.startswith("count:"))))

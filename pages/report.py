@@ -1,10 +1,10 @@
 """Report: the views pinned with "📌 Pin this view", each rebuilt on today's data beside what it showed when pinned;
 edit, reorder or delete them, add text between them, present them one per screen (← →), and export the whole report
-as one self-contained HTML file or as Markdown (core.findings, core.report)."""
+as one self-contained HTML file or as Markdown (yardstick.share: findings, html, markdown)."""
 import streamlit as st
 
-from core import findings, report
 from pages import _keys, _render as render, _ui as ui
+from yardstick.share import findings, html, markdown
 
 st.title("📋 Report")
 reopened = ui.query(findings.reopen_all)
@@ -57,9 +57,9 @@ if top[0].button("▶ Meeting mode", type="primary"):
     st.query_params["slide"] = "0"
     st.rerun()
 # the files are built when a button is clicked, not on every rerun (the HTML inlines plotly.js and every chart)
-top[1].download_button("HTML report", lambda: report.render(reopened).encode(), "yardstick-report.html", "text/html",
+top[1].download_button("HTML report", lambda: html.document(reopened).encode(), "yardstick-report.html", "text/html",
                        on_click="ignore")
-top[2].download_button("Markdown", lambda: report.markdown(reopened).encode(), "yardstick-report.md", "text/markdown",
+top[2].download_button("Markdown", lambda: markdown.document(reopened).encode(), "yardstick-report.md", "text/markdown",
                        on_click="ignore")
 with top[3].popover("➕ Text block"), st.form("text-block", clear_on_submit=True, border=False):
     text = st.text_area("Text (shown between findings)")

@@ -1,15 +1,17 @@
 """Runs: a sortable table of every run; rename, tag, annotate or delete one; compare two runs' configs. Lays out
-core.views.runs; edits go through the store (the only writer)."""
+yardstick.views.runs; edits go through the store (the only writer)."""
 import streamlit as st
 
-from core import runs as run_tools
-from core.views import runs as runs_view
 from pages import _render as render, _ui as ui
+from yardstick.jobs import manage
+from yardstick.views import runs as runs_view
 
 st.title("🗂️ Runs")
 ui.sync_runs()
 url = ui.state(runs_view.State)
-view = ui.view("runs", url)
+state = url.replace(compare=tuple(ui.widget("runs-compare", list(url.compare))))  # drawn below, read first
+ui.set_state(state)
+view = ui.view("runs", state)
 table = view.options["runs"]
 render.block(view.get("runs"))
 if table.empty:
@@ -32,7 +34,7 @@ with st.expander("Rename, tag, annotate or delete a run", expanded=False):
         st.text(f"{run_id}: its completions, their readings, labels and judgments, its metrics and its run folder "
                 "will be removed. This cannot be undone.")
         if st.button("Delete", type="primary"):
-            message = ui.guarded(run_tools.delete, ui.store(), run_id)
+            message = ui.guarded(manage.delete, ui.store(), run_id)
             if message:
                 st.session_state["deleted"] = message
                 st.rerun()
@@ -43,9 +45,6 @@ if st.session_state.get("deleted"):
     st.success(ui.plain(st.session_state.pop("deleted")))
 
 st.subheader("Compare two runs' configs")
-pair = st.multiselect("Two runs", ids, default=[r for r in url.compare if r in ids], max_selections=2)
-state = url.replace(compare=tuple(pair))
-ui.set_state(state)
-if len(pair) == 2:
-    view = ui.view("runs", state)
+st.multiselect("Two runs", ids, default=[r for r in state.compare if r in ids], max_selections=2, key="runs-compare")
+if view.get("config-diff") or view.get("config-same"):
     render.block(view.get("config-diff") or view.get("config-same"))

@@ -26,9 +26,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     yield home
-    from core import scheduler
-
+    from yardstick.jobs import scheduler
     scheduler.stop_all()  # a page may have started one for this test's home
+
+
+@pytest.fixture(autouse=True, scope="session")
+def kept_instrument_workers() -> Iterator[None]:
+    """math-verify reads in worker processes it can kill; starting them costs ~2 s, and every ingest needs them.
+    The session keeps one pool (what `yardstick score` does for a stream), so each test pays for its own work."""
+    from yardstick.instruments.isolation import kept_workers
+
+    with kept_workers():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -43,7 +52,7 @@ def served_on_localhost() -> None:
 @pytest.fixture(scope="session")
 def embedded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the embedded default (study + GSM8K solutions), built once per session."""
-    from core.embedded import open_store
+    from yardstick.importers.embedded import open_store
 
     assert SHARED.exists(), f"shared data missing at {SHARED}"
     path = tmp_path_factory.mktemp("embedded") / "yardstick.duckdb"

@@ -19,7 +19,7 @@ from datasets import Dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from trl import GRPOConfig, GRPOTrainer
 
-from core.train.recorder import Recorder
+from yardstick.record.recorder import Recorder
 
 
 def main(model_dir: str, run_dir: str, out_dir: str) -> None:

@@ -9,11 +9,11 @@ import sys
 from collections import Counter
 
 import pandas as pd
-
 from conftest import REPO
-from core.importers import import_path
-from core.store.store import Store
 from tiny import random_llama
+
+from yardstick.importers import import_path
+from yardstick.store.store import Store
 
 
 def test_two_processes_record_every_completion_once_and_only_the_main_one_writes(tmp_path):

@@ -3,12 +3,12 @@ when serving is refused, and what a visitor sees before logging in."""
 from __future__ import annotations
 
 import pytest
+from conftest import REPO
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from conftest import REPO
-from core import access
-from core.errors import YardstickError
+from yardstick.errors import YardstickError
+from yardstick.guard import access
 
 OIDC = {"auth": {"redirect_uri": "http://lab:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
                  "client_secret": "secret", "server_metadata_url": "https://id.example/.well-known/openid-configuration"}}

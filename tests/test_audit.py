@@ -6,12 +6,13 @@ import subprocess
 import sys
 
 from conftest import REPO
-from core.store.store import Store
 from test_store import small_batch
+
+from yardstick.store.store import Store
 
 
 def audit(reference: str, *extra: str) -> list[dict]:
-    proc = subprocess.run([sys.executable, "-m", "core", "audit", "--reference", reference, "--json", *extra],
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "audit", "--reference", reference, "--json", *extra],
                           capture_output=True, text=True, cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -51,7 +52,7 @@ def test_audit_only_reads(isolated_env):
     """A read-only command never writes: on a fresh home it says the store is empty (it used to import the
     embedded data); on a store it leaves every byte as it was."""
     def run() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "core", "audit", "--reference", "hand"], capture_output=True,
+        return subprocess.run([sys.executable, "-m", "yardstick", "audit", "--reference", "hand"], capture_output=True,
                               text=True, cwd=REPO, timeout=120)
 
     proc = run()
@@ -66,9 +67,9 @@ def test_audit_only_reads(isolated_env):
 
 
 def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table(embedded_home):
-    from core.store import queries
-    from core.store.store import Store
-    from core.views import build
+    from yardstick.store import queries
+    from yardstick.store.store import Store
+    from yardstick.views import build
 
     store = Store(embedded_home / "yardstick.duckdb")
     ids = queries.completion_ids(store, queries.CompletionQuery(run_ids=("study-judge-validation",)))
@@ -88,9 +89,9 @@ def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table
 
 def test_choosing_another_instrument_reuses_the_bootstrapped_table_until_the_store_changes(embedded_home, monkeypatch):
     """Picking an instrument's disagreements redrew the whole bootstrap (seconds on the 5,276 GSM8K solutions)."""
-    from core import audit as core_audit
-    from core.store import queries
-    from core.views import build
+    from yardstick.analysis import audit as core_audit
+    from yardstick.store import queries
+    from yardstick.views import build
 
     made = []
     real = core_audit.table
@@ -109,7 +110,7 @@ def test_choosing_another_instrument_reuses_the_bootstrapped_table_until_the_sto
 def test_an_undefined_precision_reads_as_a_dash_not_nan(embedded_home):
     """strict_tag never calls a GSM8K solution correct (none has tags): its precision has no value, and its interval
     read 'nan–nan' on the page."""
-    from core.views import build
+    from yardstick.views import build
 
     table = build(Store(embedded_home / "yardstick.duckdb"), "audit", {"reference": ["is_correct"]}).get("audit")
     row = table.frame.set_index("instrument").loc["strict_tag"]

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 from browser import browser_page, streamlit_server, wait_for_text
 
-from core.store.store import Batch, Store
+from yardstick.store.store import Batch, Store
 
 
 def seed_group_store(home) -> None:

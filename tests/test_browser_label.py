@@ -7,7 +7,7 @@ import signal
 
 from browser import browser_page, server, streamlit_server
 
-from core.store.store import Store
+from yardstick.store.store import Store
 
 N = 20
 

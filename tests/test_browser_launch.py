@@ -6,7 +6,7 @@ import re
 
 from browser import browser_page, streamlit_server, wait_for_text
 
-from core import launcher
+from yardstick.jobs import queue
 
 
 def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
@@ -22,7 +22,7 @@ def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
             box.press("Tab")
         page.get_by_role("button", name="Launch").click()
         wait_for_text(page, re.compile(r"Queued 1 run"), 60_000)
-        (run,) = launcher.folders()
+        (run,) = queue.folders()
         assert run.config()["steps"] == 4, run.config()  # the form's values, not the preset's defaults
         log = run.path / "worker.log"
         wait_for_text(page, re.compile(r" · finished · step 4/4"), 400_000, lambda: f"status: {run.status()}; "

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 import pandas as pd
 from browser import browser_page, free_port, streamlit_server, wait_for_text
 
-from core import escape
-from core.runfolder import RunFolder
-from core.store.store import Batch, Store
+from yardstick.guard import escape
+from yardstick.record.folder import RunFolder
+from yardstick.store.store import Batch, Store
 
 
 @contextmanager
@@ -53,7 +53,7 @@ def test_hostile_status_and_names_render_as_text(isolated_env):
     with beacon() as (base, hits):
         message = f"![x]({base}/beacon) **bold** <a href=\"{base}/link\">click</a> {base}/auto :red[red]"
         title = f"**Crashed** ![t]({base}/beacon-title)"
-        folder = RunFolder(isolated_env / "runs" / "hostile-run").create({"reward": "format", "steps": 2})
+        folder = RunFolder(isolated_env / "runs" / "hostile-run").create("recorded", {"reward": "format", "steps": 2})
         folder.set_status(state="failed", message=message, error={"title": title, "message": "see the log"})
         name = f'<a href="{base}/legend">x</a> <b>bold</b>'
         store = Store(isolated_env / "yardstick.duckdb")

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 from browser import browser_page, streamlit_server, wait_for_text
 
-from core import findings
-from core.store.store import Batch, Store
+from yardstick.share import findings
+from yardstick.store.store import Batch, Store
 
 RUNS = ("alpha", "bravo", "charlie")
 STEPS = (0, 10, 20)

@@ -5,8 +5,8 @@ import re
 
 from browser import browser_page, streamlit_server
 
-from core.store import queries
-from core.store.store import Store
+from yardstick.store import queries
+from yardstick.store.store import Store
 
 
 def test_pin_a_view_and_reopen_it(embedded_home):

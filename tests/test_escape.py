@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from core import charts, escape
+from yardstick.guard import escape
+from yardstick.views import charts
 
 HOSTILE = ['<a href="http://127.0.0.1:9/x">x</a>', "**bold** _it_ `code` ~~gone~~", "![x](http://127.0.0.1:9/beacon)",
            "[link](javascript:alert(1))", "<img src=x onerror=alert(1)>", "# heading", "| a | b |\n|---|---|\n| 1 | 2 |",
@@ -72,10 +73,8 @@ def test_chart_trace_names_reach_plotly_escaped():
 
 
 def test_the_markdown_export_keeps_names_and_notes_as_text():
-    from core import report
-
     text = "see http://x.example or www.y.example, mail a@b.c & pay $5 | *bold*"
-    shown = report._md(text)
+    shown = escape.markdown_file(text)
     assert escape.ZERO_WIDTH_SPACE + "://" in shown and "www" + escape.ZERO_WIDTH_SPACE + "\\." in shown
     assert escape.ZERO_WIDTH_SPACE + "@" in shown and "\\&" in shown and "\\$5" in shown and "\\| \\*bold\\*" in shown
     assert shown.replace("\\", "").replace(escape.ZERO_WIDTH_SPACE, "") == text

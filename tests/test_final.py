@@ -8,18 +8,20 @@ import sys
 
 import numpy as np
 import pandas as pd
-
 from conftest import REPO
-from core import final, home, launcher
-from core.runfolder import RunFolder
-from core.views import launch
+
+from yardstick import home
+from yardstick.analysis import final
+from yardstick.jobs import queue
+from yardstick.record.folder import RunFolder
+from yardstick.views import launch
 
 TINY = {"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 6, "num_generations": 2, "prompts_per_step": 1,
         "max_completion_length": 8, "eval_samples": 0, "eval_every": 1}
 
 
 def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "core", *args], cwd=REPO, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     return proc
@@ -31,7 +33,7 @@ def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_pa
         config = tmp_path / f"{reward}.json"
         config.write_text(json.dumps({**TINY, "reward": reward}))
         cli("train", str(config))
-        runs.append(launcher.folders()[-1].run_id)
+        runs.append(queue.folders()[-1].run_id)
     assert all((RunFolder(home.runs_dir() / r).path / "model" / "config.json").exists() for r in runs)
     out = json.loads(cli("evaluate", *runs, "--base", "--samples", "2", "--json").stdout)
     table = pd.DataFrame(out["table"])
@@ -68,8 +70,8 @@ def test_a_constructed_ranking_flip_is_reported_with_its_intervals():
 
 
 def test_the_study_final_table_shows_its_judge_flip(embedded_home):
-    from core.store.store import Store
-    from core.views import build
+    from yardstick.store.store import Store
+    from yardstick.views import build
 
     view = build(Store(embedded_home / "yardstick.duckdb"), "final", {})
     table = view.get("table").frame.set_index("unit")

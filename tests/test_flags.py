@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pandas as pd
-
 from conftest import REPO
-from core import simulate
-from core.flags import Flag, flags, store_flags
-from core.store.store import Store
+
+from yardstick.analysis import simulate
+from yardstick.analysis.flags import Flag, flags, store_flags
+from yardstick.store.store import Store
 
 
 def test_study_runs(embedded_home):
@@ -57,7 +57,7 @@ def test_flags_fire_on_signal_and_rarely_on_noise():
 
 
 def test_flags_command_prints_json(embedded_home):
-    proc = subprocess.run([sys.executable, "-m", "core", "flags", "--json"], cwd=REPO, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "flags", "--json"], cwd=REPO, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
@@ -68,7 +68,7 @@ def test_flags_command_prints_json(embedded_home):
 def test_metrics_falling_together_under_one_reward_are_one_finding():
     """Five instruments falling under one reward read as one line naming them all; its link opens Curves on the
     reward and those metrics; each flag's rule and interval stay in the hover."""
-    from core.views import flag_links
+    from yardstick.views.curves import flag_links
 
     def flag(metric: str, strength: float, unit: str = "fo", kind: str = "diverging") -> Flag:
         return Flag(unit, ("fo-1", "fo-2"), kind, "format", metric, "sampled", 0.5, 0.3, -0.3, -0.1, "paired",

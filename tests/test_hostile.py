@@ -20,15 +20,18 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from conftest import CASES, REPO
 from markdown_it import MarkdownIt
 
-from conftest import CASES, REPO
-from core import cli, escape, findings, launcher, report, views
-from core.errors import YardstickError
-from core.importers import import_path
-from core.importers.upload import save
-from core.store import queries
-from core.store.store import Batch, Store
+from yardstick import cli, views
+from yardstick.errors import YardstickError
+from yardstick.guard import escape
+from yardstick.importers import import_path
+from yardstick.importers.upload import save
+from yardstick.jobs import queue
+from yardstick.share import findings, html as report_html
+from yardstick.store import queries
+from yardstick.store.store import Batch, Store
 
 ROWS = [json.loads(line) for line in (CASES / "hostile.jsonl").read_text().splitlines() if line.strip()]
 GOOD = {"question": "What is 2+2?", "gold": "4", "text": "It is <answer>4</answer>."}
@@ -68,7 +71,7 @@ def test_config(row, tmp_path, capsys, isolated_env):
     assert cli.main(["train", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {row['title']}:") and row["names"] in err, err
-    assert launcher.folders() == [], "nothing may be created for a config that cannot run"
+    assert queue.folders() == [], "nothing may be created for a config that cannot run"
 
 
 def run_folder(make: dict, tmp_path: Path) -> Path:
@@ -100,7 +103,7 @@ def test_import(row, tmp_path):
 @pytest.mark.parametrize("row", rows("score"))
 def test_score(row, tmp_path):
     path = jsonl(row["make"], tmp_path / "hostile.jsonl")
-    proc = subprocess.run([sys.executable, "-m", "core", "score", str(path)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "score", str(path)], capture_output=True, text=True,
                           cwd=REPO, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith(f"error: {row['title']}:"), proc.stderr[-2000:]
     assert row["names"] in proc.stderr and "Traceback" not in proc.stderr
@@ -210,7 +213,7 @@ def test_name(row, tmp_path):
 
     findings.pin(store, "curves", {"run": [text]}, text, text)
     page = Markup()
-    page.feed(report.render(findings.reopen_all(store)))
+    page.feed(report_html.document(findings.reopen_all(store)))
     tags = {tag for tag, _ in page.tags}
     assert not tags & {"a", "img", "b", "strong", "i", "em"}, tags
     plotly_scripts = go.Figure().to_html(full_html=False, include_plotlyjs="inline").count("<script")
@@ -276,7 +279,7 @@ def test_kill(row, tmp_path, isolated_env):
     big = big_jsonl(tmp_path / "big.jsonl", row["lines"])
     isolated_env.mkdir(parents=True, exist_ok=True)
     if row["via"] == "cli":
-        proc = subprocess.Popen([sys.executable, "-m", "core", "import", str(big)], cwd=REPO,
+        proc = subprocess.Popen([sys.executable, "-m", "yardstick", "import", str(big)], cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs = kill_when_workers_run(proc.pid)
         proc.wait()
@@ -307,8 +310,8 @@ resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFIN
 next(w for w in at.text_input if w.label == "Path on this machine").set_value(sys.argv[2]).run()
 next(b for b in at.button if b.label == "Import").click().run()
 import time  # the import runs in its own thread: wait for it, then draw the page again
-from core.importers import _JOBS
-while any(job.running for job in _JOBS.values()):
+from yardstick.jobs import imports
+while any(job["live"] for job in imports.jobs()):
     time.sleep(0.2)
 at.run()
 print(json.dumps({"errors": [e.value for e in at.error], "texts": [t.value for t in at.text],
@@ -318,7 +321,7 @@ print(json.dumps({"errors": [e.value for e in at.error], "texts": [t.value for t
 
 def hold_store(path: Path) -> subprocess.Popen:
     """Another process holding the store, as a second app would."""
-    proc = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom core.store.store import Store\n"
+    proc = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom yardstick.store.store import Store\n"
                              "store = Store(sys.argv[1]); print('ready', flush=True); time.sleep(600)", str(path)],
                             cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
@@ -347,7 +350,7 @@ def test_store(row, tmp_path, isolated_env):
                     assert [e.value for e in at.error] == [row["title"]], name
                     assert any(row["names"] in t.value and "YARDSTICK_HOME" in t.value for t in at.text), name
                 return
-            proc = subprocess.run([sys.executable, "-m", "core", "import", str(big)], capture_output=True,
+            proc = subprocess.run([sys.executable, "-m", "yardstick", "import", str(big)], capture_output=True,
                                   text=True, cwd=REPO, timeout=120)
         finally:
             holder.kill()
@@ -363,7 +366,7 @@ def test_store(row, tmp_path, isolated_env):
         import resource
 
         limit = file_limit(path)
-        proc = subprocess.run([sys.executable, "-m", "core", "import", str(big)], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, "-m", "yardstick", "import", str(big)], capture_output=True, text=True,
                               cwd=REPO, timeout=300,
                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
     if row["via"] == "cli":

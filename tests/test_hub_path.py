@@ -7,16 +7,17 @@ import subprocess
 import sys
 
 from conftest import REPO, SHARED
-from core import launcher
-from core.store.store import Store
-from core.importers import import_path
+
+from yardstick.importers import import_path
+from yardstick.jobs import queue
+from yardstick.store.store import Store
 
 
 def tiny_chat_model(path) -> None:
     """A random Llama with a chat template, saved like a hub model (the pocket-mini tokenizer underneath)."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from core.train import setup
+    from yardstick.train import setup
 
     _, tok = setup.load_model("pocket-mini")
     tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
@@ -31,7 +32,7 @@ def tiny_chat_model(path) -> None:
 def train(config: dict, tmp_path) -> subprocess.CompletedProcess:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
-    return subprocess.run([sys.executable, "-m", "core", "train", str(path)], cwd=REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "yardstick", "train", str(path)], cwd=REPO, capture_output=True,
                           text=True, timeout=600)
 
 
@@ -44,7 +45,7 @@ def test_local_model_folder_and_gsm8k_jsonl(tmp_path, isolated_env):
                   "eval_every": 2, "num_generations": 2, "prompts_per_step": 2, "max_completion_length": 8,
                   "eval_samples": 1, "reward": "lenient"}, tmp_path)
     assert proc.returncode == 0, proc.stdout[-1500:] + proc.stderr[-1500:]
-    (run,) = launcher.folders()
+    (run,) = queue.folders()
     store = Store(isolated_env / "yardstick.duckdb")
     import_path(store, run.path)
     rows = [json.loads(line) for line in data.read_text().splitlines()]
@@ -59,4 +60,4 @@ def test_hub_ids_offline_and_not_cached_are_refused_before_a_worker_starts(tmp_p
     proc = train({"model": "Qwen/Qwen2.5-0.5B-Instruct", "data": "pocket", "steps": 1}, tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("error: Model not found: model: "), proc.stderr
     assert "Qwen/Qwen2.5-0.5B-Instruct" in proc.stderr and "local Hugging Face cache" in proc.stderr
-    assert launcher.folders() == []
+    assert queue.folders() == []

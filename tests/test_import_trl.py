@@ -8,14 +8,14 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
 from tiny import random_llama
-from core.browse import verdict_line
-from core.importers import import_path, trl_table
-from core.instruments import all_instruments
-from core.store import queries
-from core.store.store import Store
+
+from yardstick.importers import import_path, trl_table
+from yardstick.instruments import all_instruments
+from yardstick.store import queries
+from yardstick.store.store import Store
+from yardstick.views.cards import verdict_line
 
 RUN = "trl-out"
 
@@ -136,7 +136,7 @@ def test_the_command_line_imports_with_data_and_lists_runs(tmp_path, isolated_en
                   "format": [1.0, 0.0], "advantage": [0.7, -0.7]}).to_parquet(
         folder / "completions/completions_00005.parquet")
     (folder / "problems.jsonl").write_text(json.dumps({"prompt": "2+2?", "answer": "#### 4"}) + "\n")
-    cli = [sys.executable, "-m", "core"]
+    cli = [sys.executable, "-m", "yardstick"]
     proc = subprocess.run(cli + ["import", str(folder), "--data", str(folder / "problems.jsonl")], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "TRL output folder: 1 runs, 2 completions" in proc.stdout, proc.stderr
@@ -179,7 +179,7 @@ def test_watch_imports_what_a_live_copy_adds_until_interrupted(tmp_path, isolate
                              "format": [0.0, 1.0], "answer": ["4"] * 2, "advantage": [-0.5, 0.5]})
 
     table(1).to_parquet(folder / "completions/completions_00001.parquet")
-    watcher = subprocess.Popen([sys.executable, "-m", "core", "import", "--watch", str(folder), "--every", "0.2"],
+    watcher = subprocess.Popen([sys.executable, "-m", "yardstick", "import", "--watch", str(folder), "--every", "0.2"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
     for stream in (watcher.stdout, watcher.stderr):

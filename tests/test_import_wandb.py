@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from core.importers import import_path, wandb_run
-from core.store import queries
-from core.store.store import Store
+from yardstick.importers import import_path, wandb_run
+from yardstick.store import queries
+from yardstick.store.store import Store
 
 pytest.importorskip("wandb")
 
@@ -164,8 +164,8 @@ def test_a_nesting_bomb_in_config_yaml_or_a_logged_value_is_a_titled_error(tmp_p
     """yaml.safe_load and the .wandb log's values recursed without limit: a RecursionError, not a titled error."""
     from types import SimpleNamespace
 
-    from core.errors import BadInput
-    from core.importers import wandb_log
+    from yardstick.errors import BadInput
+    from yardstick.importers import wandb_log
 
     run_dir = synced_run(tmp_path)
     (run_dir / "files" / "config.yaml").write_text("[" * 5000 + "]" * 5000)

@@ -9,11 +9,11 @@ import time
 
 import pandas as pd
 
-from core.importers import current_import, start_import
-from core.instruments import registry
-from core.store import ingest, queries
-from core.store.ingest import Progress
-from core.store.store import Batch, Store
+from yardstick.instruments import registry
+from yardstick.jobs import imports
+from yardstick.store import ingest, queries
+from yardstick.store.ingest import Progress
+from yardstick.store.store import Batch, Store
 
 
 def completions(n: int, runs: int = 3, steps: int = 4, offset: int = 0) -> pd.DataFrame:
@@ -120,18 +120,45 @@ def test_labels_and_pages_work_while_a_big_import_runs(tmp_path, monkeypatch):
     assert queries.summary(store)["labels"] == 1
 
 
-def test_an_import_runs_in_the_background_with_progress(tmp_path):
+def finished(job: str, timeout: float = 60) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = next(j for j in imports.jobs() if j["job"] == job)
+        if not found["live"]:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{job} did not finish")
+
+
+def test_an_import_runs_as_a_job_with_progress_in_its_folder(tmp_path):
     path = tmp_path / "mine.jsonl"
     path.write_text("\n".join(json.dumps({"question": f"{i}+1?", "gold": i + 1, "text": f"it is {i + 1}"})
                               for i in range(500)))
     store = Store(tmp_path / "s.duckdb")
-    job = start_import(store, path)
-    job.thread.join(60)
-    assert current_import(store) is job and not job.running and job.error is None
-    assert job.result[1].completions == 500 and job.progress.done == 500 and job.progress.total == 500
-    missing = start_import(store, tmp_path / "nope.jsonl")
-    missing.thread.join(60)
-    assert missing.error is not None and missing.error.title == "Nothing to import"
+    done = finished(imports.submit(store, path))
+    assert done["state"] == "finished" and done["error"] is None and "500 completions" in done["result"]
+    assert done["done"] == done["total"] == 500 and queries.summary(store)["completions"] == 500
+    missing = finished(imports.submit(store, tmp_path / "nope.jsonl"))
+    assert missing["state"] == "failed" and missing["error"]["title"] == "Nothing to import"
+    assert [j["state"] for j in imports.jobs()] == ["failed", "finished"]  # newest first, kept in the home
+
+
+def test_a_cancelled_import_stops_between_chunks_and_an_import_again_adds_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 500)
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(json.dumps({"question": f"{i}+1?", "gold": i + 1, "text": f"it is {i + 1}"})
+                              for i in range(5_000)))
+    store = Store(tmp_path / "s.duckdb")
+    job = imports.submit(store, path)
+    while not (next(j for j in imports.jobs() if j["job"] == job)["done"] or 0):
+        time.sleep(0.05)
+    imports.cancel(job)  # from another page or browser: a file in the job's folder
+    stopped = finished(job)
+    assert stopped["state"] == "cancelled"
+    part = queries.summary(store)["completions"]
+    assert 0 < part < 5_000 and part % 500 == 0  # whole chunks only
+    again = finished(imports.submit(store, path))
+    assert again["state"] == "finished" and queries.summary(store)["completions"] == 5_000
 
 
 def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):

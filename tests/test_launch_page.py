@@ -5,9 +5,9 @@ import time
 
 from test_pages import open_page, unescape
 
-from core import launcher
-from core.importers import import_path
-from core.store.store import Store
+from yardstick.importers import import_path
+from yardstick.jobs import queue
+from yardstick.store.store import Store
 
 
 def fill(at, **values) -> None:
@@ -23,7 +23,7 @@ def test_bad_reward_is_an_error_and_nothing_starts(isolated_env):
     next(b for b in at.button if b.label == "Launch").click().run()
     assert any(e.value.startswith("Bad config value: reward") for e in at.error)
     assert any("banana" in t.value for t in at.text)
-    assert launcher.folders() == []
+    assert queue.folders() == []
 
 
 def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
@@ -33,7 +33,7 @@ def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
     next(w for w in at.text_input if w.label == "Seeds").set_value("1,2")
     next(b for b in at.button if b.label == "Launch").click().run()
     assert any(s.value.startswith("Queued 2 run(s)") for s in at.success)
-    runs = launcher.folders()
+    runs = queue.folders()
     assert len(runs) == 2 and len({r.config()["seed_group"] for r in runs}) == 1
     assert sorted(r.config()["seed"] for r in runs) == [1, 2]
     deadline = time.time() + 300  # the scheduler the page started runs them, one worker at a time
@@ -52,8 +52,8 @@ def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
 
 def test_a_queued_runs_curves_link_keeps_the_run(embedded_home):
     """First release: the Launch page's Curves link under a queued seed opened another run and rewrote the URL."""
-    (rid,) = launcher.submit({"model": "pocket-mini", "steps": 1})
-    launcher.cancel(rid)  # still without metrics, and the page's scheduler will not start it during the test
+    (rid,) = queue.submit({"model": "pocket-mini", "steps": 1})
+    queue.cancel(rid)  # still without metrics, and the page's scheduler will not start it during the test
     at = open_page("curves", run=rid)
     assert at.query_params["run"] in (rid, [rid])
     assert any(rid in unescape(i.value) and "No metrics yet" in i.value for i in at.info)
@@ -67,14 +67,15 @@ def test_the_worker_beats_while_the_pocket_model_builds(isolated_env):
     import sys
 
     from conftest import REPO
-    from core import home
-    from core.runfolder import RunFolder
 
-    (rid,) = launcher.submit({"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2,
+    from yardstick import home
+    from yardstick.record.folder import RunFolder
+
+    (rid,) = queue.submit({"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2,
                               "max_completion_length": 8, "eval_samples": 0})
     folder = RunFolder(home.runs_dir() / rid)
     folder.claim()
-    proc = subprocess.Popen([sys.executable, "-m", "core.train", str(folder.path)], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "yardstick.jobs", str(folder.path)], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     beats = set()
     deadline = time.time() + 900

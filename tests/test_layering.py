@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 
 from conftest import REPO
 
@@ -29,24 +30,54 @@ def test_import_contracts_hold():
     assert "BROKEN" not in proc.stdout
 
 
-def test_the_contract_catches_a_run_folder_that_imports_the_store(tmp_path):
-    """The edge release 1 had (runfolder → store.Batch) breaks the contract: the test above can fail."""
-    shutil.copytree(REPO / "core", tmp_path / "core", ignore=shutil.ignore_patterns("__pycache__"))
+def contracts() -> list[dict]:
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+def test_every_package_has_a_contract_and_each_contract_can_fail(tmp_path):
+    """One contract per package of yardstick; each is broken by an import it forbids, injected into its own package
+    (in a copy of the tree): none is a contract that cannot fail."""
+    packages = {p.parent.relative_to(REPO / "core").parts[0] for p in (REPO / "core").glob("*/__init__.py")}
+    covered = {m.split(".")[1] for c in contracts() for m in c["source_modules"]}
+    assert packages <= covered, f"packages without a contract: {packages - covered}"
+    copy = tmp_path / "yardstick"
+    shutil.copytree(REPO / "core", copy, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path)
-    runfolder = tmp_path / "core" / "runfolder.py"
-    runfolder.write_text(runfolder.read_text() + "\nfrom core.store.store import Batch  # noqa\n")
+    for contract in contracts():
+        source = contract["source_modules"][0].split(".")[1:]
+        file = copy.joinpath(*source) / "__init__.py" if copy.joinpath(*source).is_dir() else \
+            copy.joinpath(*source[:-1], source[-1] + ".py")
+        file.write_text(file.read_text() + f"\nimport {contract['forbidden_modules'][-1]}  # noqa\n")
     proc = lint(tmp_path)
     assert proc.returncode != 0
-    assert "core.runfolder is not allowed to import core.store" in proc.stdout
+    text = " ".join(proc.stdout.split())
+    for contract in contracts():
+        assert f"{contract['name']} BROKEN" in text, contract["name"]
+
+
+def test_the_package_list_matches_the_folders():
+    """pyproject lists every sub-package (the import name `yardstick` maps onto core/), so none is left out of a
+    wheel."""
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(("yardstick",) + p.parent.relative_to(REPO / "core").parts)
+             for p in (REPO / "core").rglob("__init__.py")}
+    assert listed == found
+
+
+def test_the_package_refuses_its_folder_name():
+    """Imported as `core` (the folder's name), a second copy of every module — and of the instrument registry —
+    would load beside `yardstick`; it refuses instead."""
+    proc = subprocess.run([sys.executable, "-c", "import core"], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0 and "imported as `yardstick`" in proc.stderr
 
 
 def test_the_recorder_loads_no_store_or_plotting():
-    loaded = loaded_after("import core.train.recorder")
+    loaded = loaded_after("import yardstick.record.recorder")
     assert not {"duckdb", "plotly", "streamlit"} & loaded
 
 
 def test_data_side_core_never_loads_streamlit_or_training_libraries():
-    loaded = loaded_after("import core.cli, core.store.queries, core.importers, core.audit, core.charts, core.views\n"
-                          "from core.instruments import all_instruments; all_instruments()")
+    loaded = loaded_after("import yardstick.cli, yardstick.store.queries, yardstick.importers, yardstick.analysis.audit, yardstick.views.charts, yardstick.views\n"
+                          "from yardstick.instruments import all_instruments; all_instruments()")
     for banned in ("streamlit", "torch", "trl", "transformers"):
         assert banned not in loaded, f"{banned} was imported by a data-side core module"

@@ -5,12 +5,12 @@ import gzip
 import shutil
 
 import pytest
-
 from conftest import REPO
-from core.errors import YardstickError
-from core.store import queries
-from core.store.migrations import LATEST, version
-from core.store.store import Store
+
+from yardstick.errors import YardstickError
+from yardstick.store import queries
+from yardstick.store.migrations import LATEST, version
+from yardstick.store.store import Store
 
 V1 = REPO / "tests" / "fixtures" / "store-v1.duckdb.gz"  # made by release 1 (tests/fixtures/make_store_v1.py)
 

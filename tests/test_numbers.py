@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from core.instruments import builtin, numbers
+from yardstick.instruments import builtin, numbers
 
 ALPHABETS = ["0123456789,,.$-% ab\n/", "12,3 4.5/6", "1,0 00.%$-", "9999,", ".,9x", "12{}\\frac e-+E.3 "]
 

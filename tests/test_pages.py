@@ -7,12 +7,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from streamlit.testing.v1 import AppTest
 
-from conftest import REPO
-from core.instruments import registry
-from core.store import queries
-from core.store.store import Batch, Store
+from yardstick.instruments import registry
+from yardstick.store import queries
+from yardstick.store.store import Batch, Store
 
 TIMEOUT = 120
 
@@ -121,7 +121,7 @@ def test_a_registered_instrument_appears_everywhere(embedded_home):
     @registry.extractor(name="first_number")
     def first_number(text: str):
         """The first number in the text."""
-        from core.instruments.numbers import find_numbers
+        from yardstick.instruments.numbers import find_numbers
 
         found = find_numbers(text)
         return registry.Extraction(*found[0]) if found else registry.Extraction(None)
@@ -168,14 +168,14 @@ def test_overview_and_curves_flag_reward_hacking(embedded_home):
 
 
 def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env):
-    from core import home
-    from core.runfolder import RunFolder
+    from yardstick import home
+    from yardstick.record.folder import RunFolder
 
-    good = RunFolder(home.runs_dir() / "good").create({"reward": "format", "steps": 2})
+    good = RunFolder(home.runs_dir() / "good").create("recorded", {"reward": "format", "steps": 2})
     good.set_status(state="finished", step=2)
     good.write_steps(1, {"reward": 0.2})
     good.write_steps(2, {"reward": 0.6})
-    bad = RunFolder(home.runs_dir() / "bad").create({"reward": "format", "steps": 2})
+    bad = RunFolder(home.runs_dir() / "bad").create("recorded", {"reward": "format", "steps": 2})
     bad.set_status(state="finished", step=1)
     (bad.path / "steps" / "000001-1.parquet").write_bytes(b"not parquet")
     at = open_page("curves", run="good")
@@ -187,8 +187,7 @@ def test_a_corrupt_run_folder_is_reported_and_the_others_still_load(isolated_env
 def test_a_smoothed_training_line_of_a_seed_group_has_its_band_smoothed_alike():
     """Per-step t bands across 3 seeds of a noisy reward are mostly noise: with smoothing on, the band follows the
     line's EMA (raw points stay faint behind)."""
-    from core import charts
-
+    from yardstick.views import charts
     steps = list(range(1, 11))
     hi, lo = [0.9 if s % 2 else 0.6 for s in steps], [0.1 if s % 2 else 0.4 for s in steps]
     df = pd.DataFrame({"line": "g", "runs": "r1,r2,r3", "name": "reward", "phase": "train", "decoding": "sampled",

@@ -10,7 +10,9 @@ import sys
 import time
 
 from conftest import REPO
-from core import home, launcher
+
+from yardstick import home
+from yardstick.jobs import queue
 
 MINI = ["replicate", "--model", "pocket-mini", "--steps", "2", "--seeds", "2", "--samples", "1", "--out", "mini",
         "--set", "n_eval=4", "--set", "n_train=4", "--set", "eval_every=1", "--set", "eval_samples=1",
@@ -18,12 +20,12 @@ MINI = ["replicate", "--model", "pocket-mini", "--steps", "2", "--seeds", "2", "
 
 
 def finished() -> dict[str, float]:
-    return {f.run_id: f.status()["finished_at"] for f in launcher.folders() if f.status().get("state") == "finished"
+    return {f.run_id: f.status()["finished_at"] for f in queue.folders() if f.status().get("state") == "finished"
             and "--final-evaluation--" not in f.run_id and f.run_id.startswith("mini--")}
 
 
 def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_env):
-    first = subprocess.Popen([sys.executable, "-m", "core", *MINI], cwd=REPO, stdout=subprocess.DEVNULL,
+    first = subprocess.Popen([sys.executable, "-m", "yardstick", *MINI], cwd=REPO, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     deadline = time.time() + 900
     while len(finished()) < 3:
@@ -33,14 +35,14 @@ def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_
     first.wait(timeout=30)
     before = finished()
 
-    proc = subprocess.run([sys.executable, "-m", "core", *MINI, "--json"], cwd=REPO, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", *MINI, "--json"], cwd=REPO, capture_output=True, text=True,
                           timeout=1500)
     assert proc.returncode == 0, proc.stderr[-3000:]
     claims = json.loads(proc.stdout)
     assert len(claims) == 7 and {c["verdict"] for c in claims} <= {"held", "reversed", "not resolved at this n"}
     assert {"claim", "study", "ours (pooled, 95% CI)", "per seed", "n", "verdict"} <= set(claims[0])
     assert all(finished()[run] == at for run, at in before.items())  # nothing finished was run again
-    folders = [f.run_id for f in launcher.folders() if f.run_id.startswith("mini--")]
+    folders = [f.run_id for f in queue.folders() if f.run_id.startswith("mini--")]
     runs = [f for f in folders if "--final-evaluation--" not in f and not f.startswith("base-")]
     assert len(runs) == 10 and all(f.endswith("--a1") for f in runs)  # 5 experiments × 2 seeds, one attempt each
     assert (home.home() / "replications" / "mini.html").exists()

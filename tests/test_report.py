@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from core import findings, report
-from core.store.store import Batch, Store
 from test_pages import HOSTILE, open_page
+
+from yardstick.share import findings, html as report_html, markdown as report_markdown
+from yardstick.store.store import Batch, Store
 
 
 def test_report_page_lists_findings_with_links(embedded_home):
@@ -31,7 +32,7 @@ def test_report_html_is_self_contained_and_escaped(isolated_env):
          "decoding": "sampled"})))
     findings.pin(store, "completions", {"run": ["hostile"]}, "<b>title</b>", "note <script>alert(1)</script>")
     findings.pin(store, "curves", {"run": ["r"]}, "curve")
-    html = report.render(findings.reopen_all(store))
+    html = report_html.document(findings.reopen_all(store))
     assert "&lt;b&gt;title&lt;/b&gt;" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html and "window.pwned = 1</script>" not in html
     assert "onerror=&quot;window.pwned" in html and '<img src="x"' not in html
@@ -56,7 +57,7 @@ def test_a_report_says_when_the_data_changed_since_pinning(isolated_env):
     ends = f.today.get("ends").frame.set_index("metric")
     pinned = f.pinned.get("ends").frame.set_index("metric")
     assert ends.loc["reward", "end"] == 0.4 and pinned.loc["reward", "end"] == 0.9
-    html = report.render([f])
+    html = report_html.document([f])
     assert "changed since this was pinned" in html and "As pinned" in html
 
 
@@ -73,7 +74,7 @@ def test_findings_are_edited_reordered_deleted_and_exported_as_markdown(isolated
     store.edit_finding(a, "first, renamed", "a note")
     assert [f.title for f in findings.reopen_all(store)] == ["second", "first, renamed",
                                                              "Context for the meeting | with a *pipe*"]
-    md = report.markdown(findings.reopen_all(store))
+    md = report_markdown.document(findings.reopen_all(store))
     assert "## first, renamed" in md and "Context for the meeting \\| with a \\*pipe\\*" in md
     store.delete_finding(b)
     assert [f.title for f in findings.reopen_all(store)][0] == "first, renamed"
@@ -89,8 +90,8 @@ def test_exported_charts_keep_their_colours(isolated_env):
             {"run_id": run, "step": [0, 10], "name": "reward", "value": [0.2, 0.9], "phase": "train",
              "decoding": "sampled"})))
     findings.pin(store, "curves", {"run": ["a", "b", "c"]}, "three runs")
-    html = report.render(findings.reopen_all(store))
-    from core.charts import colours
+    html = report_html.document(findings.reopen_all(store))
+    from yardstick.views.charts import colours
 
     drawn = set(re.findall(r'"line":\{"color":"(#[0-9a-f]{6})"', html))
     runs = set(colours(["a", "b", "c"]).values())

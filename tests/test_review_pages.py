@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from test_pages import open_page, unescape
 
-from core.store import queries
-from core.store.store import Store
+from yardstick.store import queries
+from yardstick.store.store import Store
 
 
 def labels(home) -> list[tuple]:

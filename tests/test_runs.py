@@ -2,16 +2,18 @@
 delete that removes every row of the run and its folder, and says what it removed."""
 from __future__ import annotations
 
-from core import home, runs
-from core.importers import import_path
-from core.runfolder import RunFolder
-from core.store import queries
-from core.store.store import Store
 from test_pages import open_page
+
+from yardstick import home
+from yardstick.importers import import_path
+from yardstick.jobs import manage
+from yardstick.record.folder import RunFolder
+from yardstick.store import queries
+from yardstick.store.store import Store
 
 
 def folder_run(name: str, **config) -> RunFolder:
-    folder = RunFolder(home.runs_dir() / name).create({"reward": "format", "steps": 2, **config},
+    folder = RunFolder(home.runs_dir() / name).create("recorded", {"reward": "format", "steps": 2, **config},
                                                       status={"state": "finished", "step": 2})
     folder.write_completions("eval", 0, [{"question": "2+2?", "gold": "4", "text": "<answer>4</answer>",
                                            "decoding": "greedy", "sample": 0}])
@@ -32,7 +34,7 @@ def test_edits_survive_a_new_ingest_and_delete_removes_everything(isolated_env):
     assert row["name"] == "format, first try" and list(row["tags"]) == ["baseline", "pocket"]
     assert row["notes"] == "lr too high?" and row["steps"] == 2
 
-    message = runs.delete(store, "r1")
+    message = manage.delete(store, "r1")
     assert message.startswith("Deleted r1: 1 labels, ") and "1 completions" in message and "run folder" in message
     assert not folder.path.exists()
     counts = queries.summary(store)

@@ -9,8 +9,9 @@ import time
 
 from browser import streamlit_server
 
-from core import home, launcher
-from core.runfolder import RunFolder
+from yardstick import home
+from yardstick.jobs import queue
+from yardstick.record.folder import RunFolder
 
 TINY = {"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2, "prompts_per_step": 1,
         "max_completion_length": 8, "eval_samples": 0, "eval_every": 1}
@@ -30,7 +31,7 @@ def states(runs) -> list[str]:
 def test_queued_seeds_all_run_with_no_browser_open(isolated_env):
     isolated_env.mkdir(parents=True, exist_ok=True)
     with streamlit_server(isolated_env):  # the app is up; no browser ever connects
-        ids = launcher.submit(TINY, [1, 2, 3])
+        ids = queue.submit(TINY, [1, 2, 3])
         runs = [RunFolder(home.runs_dir() / r) for r in ids]
         live = []
         deadline = time.time() + 600
@@ -45,7 +46,7 @@ def test_queued_seeds_all_run_with_no_browser_open(isolated_env):
 def test_two_apps_on_one_home_never_start_a_run_twice(isolated_env):
     isolated_env.mkdir(parents=True, exist_ok=True)
     # Runs that fail fast once started (a model path that does not exist), so each start is cheap to count.
-    runs = [RunFolder(home.runs_dir() / f"run-{i}").create({**TINY, "model": str(isolated_env / "no-model")})
+    runs = [RunFolder(home.runs_dir() / f"run-{i}").create("training", {**TINY, "model": str(isolated_env / "no-model")})
             for i in range(4)]
     with streamlit_server(isolated_env), streamlit_server(isolated_env):
         wait_until(lambda: all(s == "failed" for s in states(runs)), 300, f"runs did not all fail: {states(runs)}")
@@ -59,7 +60,7 @@ def _claim_all(paths: list[str], out) -> None:
 
 
 def test_claims_are_exclusive_across_processes(isolated_env):
-    paths = [str(RunFolder(home.runs_dir() / f"r{i}").create({}).path) for i in range(50)]
+    paths = [str(RunFolder(home.runs_dir() / f"r{i}").create("recorded", {}).path) for i in range(50)]
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     procs = [ctx.Process(target=_claim_all, args=(paths, out)) for _ in range(4)]
@@ -72,7 +73,7 @@ def test_claims_are_exclusive_across_processes(isolated_env):
 
 
 def test_a_late_heartbeat_never_undoes_finished(isolated_env):
-    run = RunFolder(home.runs_dir() / "r").create({})
+    run = RunFolder(home.runs_dir() / "r").create("recorded", {})
     run.claim()
     run.launched(12345678)  # no such process: without the run's own status it would read as crashed
     stop = threading.Event()
@@ -97,10 +98,9 @@ def test_a_late_heartbeat_never_undoes_finished(isolated_env):
 
 
 def test_a_cancelled_queued_run_never_starts(isolated_env):
-    (rid,) = launcher.submit(TINY)
-    launcher.cancel(rid)
+    (rid,) = queue.submit(TINY)
+    queue.cancel(rid)
     run = RunFolder(home.runs_dir() / rid)
     assert run.status()["state"] == "cancelled" and not run.claim()
-    from core import scheduler
-
+    from yardstick.jobs import scheduler
     assert scheduler.pump() == []

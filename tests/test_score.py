@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import CASES, REPO
 
 CASE_ROWS = [json.loads(line) for line in (CASES / "score_cases.jsonl").read_text().splitlines() if line.strip()]
@@ -17,7 +16,7 @@ def scored() -> dict[str, dict]:
     lines = []
     for case in CASE_ROWS:
         lines.append(json.dumps({"id": case["id"], "text": case["text"] * case.get("repeat", 1), "gold": case["gold"]}))
-    proc = subprocess.run([sys.executable, "-m", "core", "score", "-"], input="\n".join(lines), text=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "score", "-"], input="\n".join(lines), text=True,
                           capture_output=True, cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -50,7 +49,7 @@ def test_spans_point_at_the_answer(scored: dict[str, dict]):
 
 
 def test_bad_line_is_a_clear_error():
-    proc = subprocess.run([sys.executable, "-m", "core", "score"], input='{"text": "1"}\nnot json\n', text=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "score"], input='{"text": "1"}\nnot json\n', text=True,
                           capture_output=True, cwd=REPO, timeout=60)
     assert proc.returncode == 2
     assert "line 2" in proc.stderr and proc.stdout == ""
@@ -59,7 +58,7 @@ def test_bad_line_is_a_clear_error():
 def test_score_streams_each_line_before_the_input_closes():
     """`printf LINE | (cat; sleep 5) | yardstick score -`: the answer comes while the input is still open."""
     proc = subprocess.Popen(["bash", "-c", f"printf '{{\"text\":\"1\",\"gold\":\"1\"}}\\n' | (cat; sleep 5) | "
-                             f"{sys.executable} -m core score -"], stdout=subprocess.PIPE, cwd=REPO)
+                             f"{sys.executable} -m yardstick score -"], stdout=subprocess.PIPE, cwd=REPO)
     try:
         line = proc.stdout.readline()
         still_open = proc.poll() is None
@@ -71,10 +70,10 @@ def test_score_streams_each_line_before_the_input_closes():
 
 def test_score_quotes_at_most_an_excerpt_of_a_completion_in_its_log():
     """math-verify's timeout warning quotes the completion: a worker's log lines are cut to an excerpt."""
-    from core.instruments import workers
+    from yardstick.instruments import workers
 
     huge = "x" * 1_000_000
-    script = ("import logging; from core.instruments import workers; workers.start(); "
+    script = ("import logging; from yardstick.instruments import workers; workers.start(); "
               f"logging.getLogger('math_verify.parser').warning('Timeout during parsing: ' + 'x' * {len(huge)})")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert "Timeout during parsing: xxx" in proc.stderr and "more characters]" in proc.stderr
@@ -92,9 +91,9 @@ def test_instrument_workers_never_run_the_parents_main_script(tmp_path):
         f"open({str(mark)!r}, 'a').write(__name__ + '\\n')\n"
         "if __name__ == '__main__':\n"
         f"    sys.path.insert(0, {str(REPO)!r})\n"
-        "    from core.instruments.batch import read_parts\n"
-        "    from core.instruments.isolation import run_isolated\n"
-        "    from core.instruments.registry import get\n"
+        "    from yardstick.instruments.batch import read_parts\n"
+        "    from yardstick.instruments.isolation import run_isolated\n"
+        "    from yardstick.instruments.registry import get\n"
         "    texts = ['<answer>4</answer>'] * 3000\n"
         "    cols = read_parts([(get('strict_tag'), texts, ['4'] * len(texts))], workers=2)\n"
         "    assert cols[0].verdicts == [True] * len(texts)\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import stats
+from yardstick.analysis import stats
 
 
 def seeds_with_changes(changes: list[float], problems: int = 50) -> tuple[np.ndarray, np.ndarray]:

@@ -6,13 +6,13 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import CASES, SHARED
-from core.errors import YardstickError
-from core.importers import import_path
-from core.instruments import registry
-from core.store import queries
-from core.store.store import Batch, Store
+
+from yardstick.errors import YardstickError
+from yardstick.importers import import_path
+from yardstick.instruments import registry
+from yardstick.store import queries
+from yardstick.store.store import Batch, Store
 
 
 def small_batch(run: str = "r1", n: int = 3) -> Batch:

@@ -9,13 +9,15 @@ import sys
 import time
 
 import pytest
-
 from conftest import CASES, REPO
-from core import home, launcher, scheduler
-from core.importers import import_path
-from core.runfolder import RunFolder
-from core.store import queries
-from core.store.store import Store
+
+from yardstick import home
+from yardstick.importers import import_path
+from yardstick.jobs import queue, scheduler
+from yardstick.jobs.sync import sync
+from yardstick.record.folder import RunFolder
+from yardstick.store import queries
+from yardstick.store.store import Store
 
 MINI = {"model": "pocket-mini", "n_train": 16, "n_eval": 6, "prompts_per_step": 2, "num_generations": 4,
         "max_completion_length": 16, "eval_samples": 1}
@@ -26,8 +28,8 @@ def test_grpo_on_a_tiny_model_changes_weights_and_records_every_completion(tmp_p
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
-    from core.train import setup
-    from core.train.recorder import Recorder
+    from yardstick.record.recorder import Recorder
+    from yardstick.train import setup
 
     model, tok = setup.load_model("pocket-mini")
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -62,11 +64,11 @@ def write_config(tmp_path, **over) -> str:
 
 
 def test_worker_runs_evaluates_and_finishes(tmp_path, isolated_env):
-    proc = subprocess.run([sys.executable, "-m", "core", "train", write_config(tmp_path, steps=4, eval_every=2,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "train", write_config(tmp_path, steps=4, eval_every=2,
                                                                               reward="format")],
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    (run,) = launcher.folders()
+    (run,) = queue.folders()
     assert run.status()["state"] == "finished" and run.status()["step"] == 4
     store = Store(isolated_env / "yardstick.duckdb")
     import_path(store, run.path)
@@ -82,15 +84,15 @@ BAD = [json.loads(line) for line in (CASES / "bad_configs.jsonl").read_text().sp
 
 @pytest.mark.parametrize("case", BAD, ids=[c["file"] for c in BAD])
 def test_bad_config_is_titled_names_the_field_and_starts_nothing(case, isolated_env):
-    proc = subprocess.run([sys.executable, "-m", "core", "train", str(CASES / "bad_configs" / case["file"])],
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "train", str(CASES / "bad_configs" / case["file"])],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: {case['title']}") and case["names"] in proc.stderr, proc.stderr
-    assert launcher.folders() == []
+    assert queue.folders() == []
 
 
 def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isolated_env):
-    (run_id,) = launcher.submit({**MINI, "steps": 2000, "eval_every": 1000})
+    (run_id,) = queue.submit({**MINI, "steps": 2000, "eval_every": 1000})
     assert scheduler.pump() == [run_id]
     folder = RunFolder(home.runs_dir() / run_id)
     deadline = time.time() + 300
@@ -101,11 +103,11 @@ def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isola
     time.sleep(0.5)
     assert folder.status()["state"] == "crashed"
     store = Store(isolated_env / "yardstick.duckdb")
-    launcher.sync(store)
+    sync(store)
     written = sum(len(__import__("pandas").read_parquet(p)) for p in (folder.path / "completions").glob("*.parquet"))
     assert queries.summary(store)["completions"] == written > 0
     assert store.run_status(run_id) == "crashed"
     before = store.revision()
-    assert launcher.sync(store).changed == [] and store.revision() == before  # a second ingest adds nothing
+    assert sync(store).changed == [] and store.revision() == before  # a second ingest adds nothing
     runs = queries.runs(store).set_index("run_id")
     assert runs.loc[run_id, "status"] == "crashed"

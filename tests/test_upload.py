@@ -7,16 +7,16 @@ import zipfile
 
 import pytest
 
-from core.errors import YardstickError
-from core.importers import import_path
-from core.importers.upload import save
-from core.runfolder import RunFolder
-from core.store import queries
-from core.store.store import Store
+from yardstick.errors import YardstickError
+from yardstick.importers import import_path
+from yardstick.importers.upload import save
+from yardstick.record.folder import RunFolder
+from yardstick.store import queries
+from yardstick.store.store import Store
 
 
 def run_folder(path) -> None:
-    folder = RunFolder(path).create({"model": "Qwen/Qwen2.5-0.5B-Instruct", "reward": "format", "steps": 2})
+    folder = RunFolder(path).create("recorded", {"model": "Qwen/Qwen2.5-0.5B-Instruct", "reward": "format", "steps": 2})
     folder.set_status(state="finished", step=2)
     folder.write_completions("train", 1, [{"question": "2+2?", "gold": "4", "text": "<answer>4</answer>",
                                            "decoding": "sampled", "sample": 0, "reward": 1.0}])

@@ -8,12 +8,11 @@ import random
 
 import pyarrow as pa
 import pytest
-
 from conftest import CASES, SHARED
-from core.importers.gsm8k import gold_of
-from core.instruments import all_instruments
-from core.instruments.numbers import normalize
-from core.instruments.vectorised import _run_sql, normalize_golds, read_arrow
+
+from yardstick.instruments import all_instruments
+from yardstick.instruments.numbers import gold_of, normalize
+from yardstick.instruments.vectorised import _run_sql, normalize_golds, read_arrow
 
 PIECES = ["<answer>", "</answer>", "\\boxed{", "\\frac{", "e", "1e3", "}", " ", " ", "\n", "\t", "\x0b", "0", "1", "2", "7", "12", "18",
           "1,234", "3.50", "00", ",", ",", ".", ".", "$", "-", "%", "/", "a", "is ", "é", "٣", "½", "=", "x"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import views
-from core.store.store import Batch, Store
-from core.views import curves
-from core.views.blocks import View
-from core.views.filters import Filter
+from yardstick import views
+from yardstick.store.store import Batch, Store
+from yardstick.views import curves
+from yardstick.views.blocks import View
+from yardstick.views.filters import Filter
 
 EXAMPLES = {
     "overview": {"reference": ["hand"]},

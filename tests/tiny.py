@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.pocket.build import build_tokenizer
-from core.pocket.problems import split
+from yardstick.train.pocket.build import build_tokenizer
+from yardstick.train.pocket.problems import split
 
 
 def random_llama(path: Path, n_problems: int = 8) -> list[dict]:

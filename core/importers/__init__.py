@@ -1,23 +1,21 @@
 """Importers: recognise what a path holds by its content and turn it into one store Batch (see base.Importer).
 
 Each importer parses and validates everything before the store is touched, so bad input changes nothing. A long
-import runs off the page's thread (`start_import`): the store commits it chunk by chunk, so pages keep working.
+import runs as a job (jobs/imports.py): the store commits it chunk by chunk, so pages keep working.
 """
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import jsontext
-from core.errors import BadInput, YardstickError
-from core.importers import completions_jsonl, gsm8k, runfolder, study, trl, wandb_run
-from core.importers.base import Importer, Seen
-from core.store.ingest import Progress
-from core.store.store import IngestResult, Store
+from yardstick.errors import BadInput
+from yardstick.guard import jsontext
+from yardstick.importers import completions_jsonl, gsm8k, recorded, study, trl, wandb_run
+from yardstick.importers.base import Importer, Seen
+from yardstick.store.ingest import Progress
+from yardstick.store.store import IngestResult, Store
 
 # The first that recognises a path wins.
-IMPORTERS: list[Importer] = [runfolder, study, trl, wandb_run, gsm8k, completions_jsonl]
+IMPORTERS: list[Importer] = [recorded, study, trl, wandb_run, gsm8k, completions_jsonl]
 
 
 def recognise(path: Path) -> Importer:
@@ -50,50 +48,3 @@ def import_path(store: Store, path: str | Path, seen: Seen | None = None,
     if progress is not None and batch.completions is not None:
         progress.total = len(batch.completions)
     return importer.KIND, store.ingest(batch, progress=progress)
-
-
-@dataclass
-class ImportJob:
-    """An import running in a background thread: its progress, then its result or its error."""
-
-    path: str
-    progress: Progress = field(default_factory=Progress)
-    result: tuple[str, IngestResult] | None = None
-    error: YardstickError | None = None
-    thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
-
-
-_JOBS: dict[str, ImportJob] = {}  # the store's path → its latest import (one at a time per store)
-_JOBS_LOCK = threading.Lock()
-
-
-def start_import(store: Store, path: str | Path) -> ImportJob:
-    """Start importing `path` off the caller's thread; a second import of the same store waits for the first."""
-    with _JOBS_LOCK:
-        job = _JOBS.get(str(store.path))
-        if job is not None and job.running:
-            raise BadInput("An import is running", f"{job.path} is still being imported; wait for it to finish.")
-        job = _JOBS[str(store.path)] = ImportJob(str(path))
-
-    def run() -> None:
-        try:
-            job.result = import_path(store, path, progress=job.progress)
-        except YardstickError as exc:
-            job.error = exc
-        except Exception as exc:  # noqa: BLE001  (shown to the user as a titled error, not lost in a thread)
-            job.error = YardstickError("Import failed", f"{type(exc).__name__}: {exc}")
-        finally:
-            job.progress.finished = True
-
-    job.thread = threading.Thread(target=run, name=f"import {path}", daemon=True)
-    job.thread.start()
-    return job
-
-
-def current_import(store: Store) -> ImportJob | None:
-    """The store's latest import (running or done), if any."""
-    return _JOBS.get(str(store.path))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from core.store.store import Batch, Store
+from yardstick.store.store import Batch, Store
 
 SHARD_PREFIX = "shard:"  # meta key "shard:<run_id>/<file>": a file of a growing source already ingested
 

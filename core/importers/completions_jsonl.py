@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.errors import BadInput
-from core.importers.base import Seen
-from core.importers.jsonl import first_object, read_objects, require_gold, require_text
-from core.store.store import Batch
+from yardstick.errors import BadInput
+from yardstick.importers.base import Seen
+from yardstick.importers.jsonl import first_object, read_objects, require_gold, require_text
+from yardstick.store.store import Batch
 
 KIND = "completions JSONL"
 LOOKS_LIKE = "lines with question, gold, text"

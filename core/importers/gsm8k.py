@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.errors import BadInput
-from core.importers.base import Seen
-from core.importers.jsonl import first_object, read_objects, require_gold, require_text
-from core.store.store import Batch
+from yardstick.errors import BadInput
+from yardstick.importers.base import Seen
+from yardstick.importers.jsonl import first_object, read_objects, require_gold, require_text
+from yardstick.instruments.numbers import gold_of
+from yardstick.store.store import Batch
 
 KIND = "GSM8K model solutions"
 LOOKS_LIKE = "lines with question, ground_truth and per-model {solution, is_correct}"
@@ -24,14 +25,6 @@ def recognises(path: Path) -> bool:
 
 def _models(obj: dict) -> list[str]:
     return [k for k, v in obj.items() if isinstance(v, dict) and "solution" in v]
-
-
-def gold_of(ground_truth: str) -> str:
-    """The gold number: after "A:" here, after "####" in GSM8K's train/test files."""
-    for marker in ("####", "A:"):
-        if marker in ground_truth:
-            return ground_truth.rsplit(marker, 1)[1].strip()
-    raise ValueError("no '####' or 'A:' marker")
 
 
 def load(path: Path, seen: Seen | None = None) -> Batch:

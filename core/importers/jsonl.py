@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from core import jsontext
-from core.errors import BadInput
-from core.instruments.numbers import normalize
+from yardstick.errors import BadInput
+from yardstick.guard import jsontext
+from yardstick.instruments.numbers import normalize
 
 MAX_BYTES = 2 * 1024**3
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.errors import BadInput
-from core.instruments.numbers import normalize
-from core.store import ids
-from core.importers.base import Seen
-from core.store.store import Batch
+from yardstick.errors import BadInput
+from yardstick.importers.base import Seen
+from yardstick.instruments.numbers import normalize
+from yardstick.store import ids
+from yardstick.store.store import Batch
 
 KIND = "study (grpo-reward-vs-eval)"
 LOOKS_LIKE = "a folder with results/summary.json and experiments/audit/"

@@ -12,11 +12,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from core import jsontext
-from core.errors import BadInput
-from core.importers import trl_table
-from core.importers.base import Seen, shard_keys
-from core.store.store import Batch
+from yardstick.errors import BadInput
+from yardstick.guard import jsontext
+from yardstick.importers import trl_table
+from yardstick.importers.base import Seen, shard_keys
+from yardstick.store.store import Batch
 
 KIND = "TRL output folder"
 LOOKS_LIKE = "a folder with completions/completions_*.parquet or checkpoint-*/trainer_state.json"

@@ -12,39 +12,15 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from core import jsontext
-from core.errors import BadInput
-from core.importers.gsm8k import gold_of
-from core.instruments import all_instruments
+from yardstick.errors import BadInput
+from yardstick.guard import jsontext
+from yardstick.instruments import all_instruments
+from yardstick.instruments.numbers import gold_of
+from yardstick.record.chat import completion_text, prompt_text
 
 TABLE_COLUMNS = ("step", "prompt", "completion")  # TRL's completions table always starts with these
 NOT_REWARDS = {"step", "prompt", "completion", "advantage", "image", "images"}
 GOLD_COLUMNS = ("answer", "gold", "solution", "ground_truth")  # a log_extra column holding the gold answer
-
-
-def message_text(content: Any) -> str:
-    """A message's content as text: a string, or a list of blocks of which the text ones count."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, (list, tuple, np.ndarray)):
-        return "".join(b.get("text") or "" for b in content if isinstance(b, dict) and b.get("type") == "text")
-    return "" if content is None else str(content)
-
-
-def prompt_text(prompt: Any) -> str:
-    """A prompt as the question to show: plain text as is; chat messages → the last user message."""
-    if isinstance(prompt, (list, tuple, np.ndarray)):
-        messages = [m for m in prompt if isinstance(m, dict)]
-        users = [m for m in messages if m.get("role") == "user"] or messages
-        return message_text(users[-1].get("content")) if users else ""
-    return "" if prompt is None else str(prompt)
-
-
-def completion_text(completion: Any) -> str:
-    """A completion as text: chat completions are the assistant messages' contents joined."""
-    if isinstance(completion, (list, tuple, np.ndarray)):
-        return "".join(message_text(m.get("content")) for m in completion if isinstance(m, dict))
-    return "" if completion is None else str(completion)
 
 
 def gold_text(raw: Any) -> str | None:

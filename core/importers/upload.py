@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
-from core import home
-from core.errors import BadInput
+from yardstick import home
+from yardstick.errors import BadInput
 
 MAX_BYTES = 2 * 1024**3
 CHUNK = 1024**2

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from core import jsontext
-from core.errors import BadInput
+from yardstick.errors import BadInput
+from yardstick.guard import jsontext
 
 MAGIC = b":W&B"
 HEADER = 7  # ":W&B", a 2-byte magic number, a version byte

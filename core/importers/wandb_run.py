@@ -18,11 +18,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from core import jsontext
-from core.errors import BadInput
-from core.importers import trl_table, wandb_log
-from core.importers.base import Seen, shard_keys
-from core.store.store import Batch
+from yardstick.errors import BadInput
+from yardstick.guard import jsontext
+from yardstick.importers import trl_table, wandb_log
+from yardstick.importers.base import Seen, shard_keys
+from yardstick.store.store import Batch
 
 KIND = "W&B run"
 LOOKS_LIKE = "a wandb/ folder, a run-*/ or offline-run-*/ folder, or a history export with _step"

@@ -11,10 +11,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from core.instruments.isolation import run_isolated
-from core.instruments.numbers import normalize
-from core.instruments.registry import Extraction, Instrument, Reading, all_instruments, get
-from core.instruments.workers import pool as spawn_pool
+from yardstick.instruments.isolation import run_isolated
+from yardstick.instruments.numbers import normalize
+from yardstick.instruments.registry import Extraction, Instrument, Reading, all_instruments, get
+from yardstick.instruments.workers import pool as spawn_pool
 
 PARALLEL_MIN = 20_000  # below this, starting worker processes costs more than it saves
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from core.instruments import numbers, sqlforms
-from core.instruments.registry import Extraction, check, extractor
+from yardstick.instruments import numbers, sqlforms
+from yardstick.instruments.registry import Extraction, check, extractor
 
 ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 WELL_FORMED = re.compile(r"<answer>\s*(?:" + "|".join(
@@ -121,4 +121,4 @@ def study_format(text: str) -> bool:
     return ANSWER_TAG.search(text) is not None
 
 
-from core.instruments import mathverify  # noqa: E402,F401  (registers math_verify)
+from yardstick.instruments import mathverify  # noqa: E402,F401  (registers math_verify)

@@ -10,14 +10,14 @@ from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeou
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from core.instruments.workers import pool as _pool
+from yardstick.instruments.workers import pool as _pool
 
 CHUNK = 64
 _kept: dict[int, ProcessPoolExecutor] | None = None  # workers → a live pool, inside kept_workers()
 
 
 def _apply_chunk(name: str, items: list[tuple[str, str | None]]) -> list[Any]:
-    from core.instruments.registry import get
+    from yardstick.instruments.registry import get
 
     inst = get(name)
     return [inst.fn(text, gold) if inst.needs_gold else inst.fn(text) for text, gold in items]

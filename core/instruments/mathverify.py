@@ -5,8 +5,8 @@ own timeouts rely on signal.alarm (main thread only) and it can hang on patholog
 """
 from __future__ import annotations
 
-from core.instruments import numbers
-from core.instruments.registry import Extraction, extractor
+from yardstick.instruments import numbers
+from yardstick.instruments.registry import Extraction, extractor
 
 
 @extractor(time_limit_s=10.0)

@@ -167,3 +167,12 @@ def find_value(text: str, value: str) -> tuple[int, int] | None:
             if ("/" in raw or digits in raw.replace(",", "")) and normalize(raw) == value:
                 return m.span()
     return None
+
+
+def gold_of(ground_truth: str) -> str:
+    """The gold number of a GSM8K-style answer: after "####" (GSM8K's train/test files) or "A:" (its model
+    solutions file)."""
+    for marker in ("####", "A:"):
+        if marker in ground_truth:
+            return ground_truth.rsplit(marker, 1)[1].strip()
+    raise ValueError("no '####' or 'A:' marker")

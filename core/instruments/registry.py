@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal
 
-from core.errors import BadInput
-from core.instruments.numbers import normalize, same
+from yardstick.errors import BadInput
+from yardstick.instruments.numbers import normalize, same
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def unregister(name: str) -> None:
 
 
 def all_instruments() -> list[Instrument]:
-    from core.instruments import builtin  # noqa: F401  (registers the built-ins on first use)
+    from yardstick.instruments import builtin  # noqa: F401  (registers the built-ins on first use)
 
     return list(_REGISTRY.values())
 

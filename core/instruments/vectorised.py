@@ -14,9 +14,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.instruments.batch import Column, read_all, read_parts
-from core.instruments.numbers import normalize
-from core.instruments.registry import Instrument, all_instruments
+from yardstick.instruments.batch import Column, read_all, read_parts
+from yardstick.instruments.numbers import normalize
+from yardstick.instruments.registry import Instrument, all_instruments
 
 _LOCAL = threading.local()
 BATCH_ROWS = 16_384  # Arrow record batches: DuckDB's threads share a batch by these

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from core.instruments import Instrument
-from core.instruments.numbers import normalize
-from core.instruments.vectorised import read_arrow
-from core.store import ids
+from yardstick.instruments import Instrument
+from yardstick.instruments.numbers import normalize
+from yardstick.instruments.vectorised import read_arrow
+from yardstick.store import ids
 
 CHUNK_ROWS = 100_000
 COMPLETION_FIELDS = ("completion_id", "completion_key", "run_id", "step", "phase", "decoding", "problem_id", "sample",
@@ -53,6 +53,7 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
     error: str | None = None
+    stop: threading.Event = field(default_factory=threading.Event)  # set: stop after the chunk being written
 
     def rate(self) -> float:
         return self.done / max(time.monotonic() - self.started, 1e-9)

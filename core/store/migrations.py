@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.errors import YardstickError
-from core.store.schema import TABLES_V1
+from yardstick.errors import YardstickError
+from yardstick.store.schema import TABLES_V1
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from typing import Literal
 
 import pandas as pd
 
-from core.instruments import all_instruments
-from core.store.store import Store
+from yardstick.instruments import all_instruments
+from yardstick.store.store import Store
 
 Verdict = Literal["correct", "wrong", "no answer"]
 QUEUE_WINDOW = 131_072  # ids per step of the labelling queue's scan (about one DuckDB row group)
@@ -173,7 +173,7 @@ def metric_runs(store: Store) -> list[str]:
 @dataclass(frozen=True)
 class CompletionQuery:
     """Which completions to read: the filter of the Completions, Label and Judge views (their URL codec is
-    core.views.filters.Filter), plus what the labelling queue adds."""
+    yardstick.views.filters.Filter), plus what the labelling queue adds."""
 
     run_ids: tuple[str, ...] = ()
     step: int | None = None
@@ -311,8 +311,8 @@ def labelled_in_queue(store: Store, q: CompletionQuery, labeller: str) -> int:
 
 def completions_by_id(store: Store, completion_ids: list[int]) -> pd.DataFrame:
     return store.cursor().execute(
-        "SELECT c.completion_id, c.run_id, p.question, p.gold, c.text FROM completions c JOIN problems p "
-        "USING (problem_id) WHERE c.completion_id IN (SELECT unnest(?)) ORDER BY c.completion_id",
+        "SELECT c.completion_id, c.completion_key, c.run_id, p.question, p.gold, c.text FROM completions c "
+        "JOIN problems p USING (problem_id) WHERE c.completion_id IN (SELECT unnest(?)) ORDER BY c.completion_id",
         [completion_ids]).df()
 
 

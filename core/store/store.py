@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from core.errors import BadInput
-from core.instruments import Instrument, all_instruments
-from core.instruments.numbers import normalize
-from core.store import ingest, trouble
-from core.store.ingest import Progress
-from core.store.migrations import LATEST, migrate, version
-from core.store.schema import VIEWS
+from yardstick.errors import BadInput
+from yardstick.instruments import Instrument, all_instruments
+from yardstick.instruments.numbers import normalize
+from yardstick.store import ingest, trouble
+from yardstick.store.ingest import Progress
+from yardstick.store.migrations import LATEST, migrate, version
+from yardstick.store.schema import VIEWS
 
 RUN_FIELDS = ("run_id", "name", "source", "model", "reward_spec", "seed", "seed_group", "status", "config",
               "notes", "created_at", "error", "eval_set")
@@ -148,6 +148,8 @@ class Store:
         read = functools.partial(self._read_chunk, instruments=instruments, vectorised=vectorised)
         try:
             for chunk in ingest.pipeline(ingest.chunks(b for b in batches if not b.empty), [read]):
+                if progress.stop.is_set():
+                    break  # every chunk so far is committed whole; importing again adds what is missing
                 self._write_chunk(chunk, result)
                 progress.done += chunk.seen
                 progress.added = result.completions
@@ -324,7 +326,7 @@ class Store:
                                                              now()])
 
     def add_judgment(self, completion_id: int, model: str, prompt_version: str, verdict: Any) -> None:
-        """Append one judge verdict (a core.judge.Verdict); committed at once."""
+        """Append one judge verdict (a yardstick.instruments.judge.Verdict); committed at once."""
         with self._write() as cur:
             cur.execute("INSERT INTO judgments (completion_id, model, prompt_version, status, answer, is_none, "
                         "reason, raw, cost_usd, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'app', ?)",

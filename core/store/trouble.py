@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import NoReturn
 
-from core.errors import DiskFull, StoreBusy, StoreUnavailable
+from yardstick.errors import DiskFull, StoreBusy, StoreUnavailable
 
 NO_ROOM = re.compile(r"No space left on device|File too large|Disk quota exceeded", re.IGNORECASE)
 HOLDER = re.compile(r"\(PID (\d+)\)")

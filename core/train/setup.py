@@ -7,11 +7,11 @@ import random
 from pathlib import Path
 from typing import Any
 
-from core import home
-from core.errors import BadInput
-from core.pocket.build import build, generate
-from core.pocket.specs import POCKETS
-from core.pocket.problems import PROMPT, experiment_split
+from yardstick import home
+from yardstick.errors import BadInput
+from yardstick.train.pocket.build import build, generate
+from yardstick.train.pocket.problems import PROMPT, experiment_split
+from yardstick.train.pocket.specs import POCKETS
 
 STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in <answer> tags, "
                 "e.g. <answer>42</answer>.")
@@ -49,7 +49,7 @@ def load_problems(data: str, n_train: int, n_eval: int, eval_seed: int, difficul
     Both depend on the data spec only (data, sizes, difficulty, eval_seed) — never on the training seed — so every
     seed and run of an experiment is evaluated on the same problems (same problem ids) and results pair by problem.
     """
-    from core.importers.gsm8k import gold_of
+    from yardstick.instruments.numbers import gold_of
 
     if data == "pocket":
         train, test = experiment_split(n_train, n_eval, eval_seed, difficulty)

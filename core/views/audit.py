@@ -6,11 +6,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from core import audit, stats
-from core.store import queries
-from core.views import source
-from core.views.blocks import Cards, Note, Stat, Table, View
-from core.views.state import State as Base, url
+from yardstick.analysis import audit, stats
+from yardstick.store import queries
+from yardstick.views import card_block, completions, href, source
+from yardstick.views.blocks import Note, Stat, Table, View
+from yardstick.views.cards import Card
+from yardstick.views.filters import Filter
+from yardstick.views.state import State as Base, url
 
 BOOTSTRAP = 1000
 
@@ -25,18 +27,23 @@ class State(Base):
     versus: str | None = url("vs")
 
 
+def options(store: Any) -> dict[str, Any]:
+    """What the page's widgets offer, before the View is built: references with their counts, labellers, runs and
+    the extractors."""
+    return {"references": queries.references(store), "labellers": queries.labellers(store),
+            "runs": queries.runs(store)["run_id"].tolist(), "instruments": queries.instrument_names("extractor")}
+
+
 def build(store: Any, state: State) -> View:
     revision = store.revision()  # read before any query: a write landing meanwhile can only make the memo older
     view = View("audit", "Audit", state.to_params(), revision)
     refs = queries.references(store)
     people = queries.labellers(store)
-    view.options.update(references=refs, runs=queries.runs(store)["run_id"].tolist(), labellers=people)
     if refs.empty:
         view.blocks.append(Note("empty", text="No reference verdicts yet: label completions, run the judge, or "
                                 "import data with is_correct.", tone="info"))
         return view
     reference = state.reference if state.reference in set(refs["reference"]) else refs["reference"].iloc[0]
-    view.options["reference"] = reference
     labeller = state.labeller if reference == "hand" and state.labeller in set(people["labeller"]) else None
     pairs = queries.audit_pairs(store, reference, list(state.runs) or None, labeller)
     _agreement(store, view, state, people)
@@ -60,13 +67,12 @@ def build(store: Any, state: State) -> View:
                                      "(both 'none' agrees)."))
     names = table["instrument"].tolist()
     chosen = state.instrument if state.instrument in names else names[0]
-    view.options.update(instruments=names, instrument=chosen)
     wrong = audit.disagreements(pairs, chosen)
     if wrong.empty:
         view.blocks.append(Note("agrees", text=f"{chosen} agrees with {reference} on every completion.",
                                 tone="success"))
     else:
-        wrong = wrong.assign(open=[f"/completions?id={cid}" for cid in wrong["completion_id"]],
+        wrong = wrong.assign(open=[_open(cid) for cid in wrong["completion_id"]],
                              answer=wrong["answer"].fillna("none"),
                              reference_answer=wrong["reference_answer"].fillna("none"))
         view.blocks.append(Table("disagreements", frame=wrong[["kind", "run_id", "answer", "reference_answer", "open"]],
@@ -113,7 +119,7 @@ def _agreement(store: Any, view: View, state: State, people: Any) -> None:
                     _rate("agreement-verdicts", "Verdicts agree", v["verdict_agreement"], v["n"], src),
                     Stat("agreement-kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src)]
     differ = pairs[~audit.same_answer(pairs["first_answer"], pairs["second_answer"])]
-    differ = differ.assign(open=[f"/completions?id={cid}" for cid in differ["completion_id"]],
+    differ = differ.assign(open=[_open(cid) for cid in differ["completion_id"]],
                            first_answer=differ["first_answer"].fillna("none"),
                            second_answer=differ["second_answer"].fillna("none"))
     view.blocks.append(Table("agreement-rows", frame=differ.rename(columns={
@@ -137,12 +143,17 @@ def _judge_validation(store: Any, view: View) -> None:
                     Stat("kappa", label="Cohen's κ", value=v["kappa"], fmt="{:.2f}", n=v["n"], source=src),
                     _rate("base-rate", "Base rate (hand: correct)", v["base_rate"], v["n"], src)]
     differ = both[~audit.same_answer(both["hand_answer"], both["judge_answer"])]
-    items = [{"completion_id": int(r.completion_id), "text": r.text[-1500:], "marked": r.text[-1500:],
-              "header": f"{r.run_id} · gold {r.gold} · hand: {_none(r.hand_answer)} · judge ({r.model}): "
-                        f"{_none(r.judge_answer)}",
-              "aside": "Judge's reasoning:\n" + str(r.raw)[:1500], "lines": []} for r in differ.itertuples()]
-    view.blocks.append(Cards("judge-differs", items=items, total=len(items), source=src,
-                             title="Where the judge and the hand label differ"))
+    items = [Card(header=f"{r.run_id} · gold {r.gold} · hand: {_none(r.hand_answer)} · judge ({r.model}): "
+                         f"{_none(r.judge_answer)}", text=r.text[-1500:], question=r.question,
+                  completion_id=int(r.completion_id), run_id=r.run_id,
+                  aside="Judge's reasoning:\n" + str(r.raw)[:1500]) for r in differ.itertuples()]
+    view.blocks.append(card_block("judge-differs", items, "plain", source=src,
+                                  title="Where the judge and the hand label differ"))
+
+
+def _open(completion_id: Any) -> str:
+    """The link that opens one completion on the Completions page."""
+    return href(completions.State(filter=Filter(completion=int(completion_id))))
 
 
 def _interval(ci: tuple[float, float]) -> str:

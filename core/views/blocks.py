@@ -1,7 +1,8 @@
 """What a View is made of: blocks (notes, numbers, tables, charts, completion cards, links), each with its Source.
 
-Pages render blocks with Streamlit (pages/_render.py); the report renders the same blocks as HTML (core/report.py);
-a pinned finding keeps them as JSON (`View.snapshot`). So what a meeting sees is what the page showed.
+Every renderer has one entry per block kind (KINDS): the page (pages/_render.py), HTML and Markdown (share/) and
+text (the CLI); a pinned finding keeps blocks as JSON (`View.snapshot`). So what a meeting sees is what the page
+showed.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
+
+from yardstick.views.cards import Card
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,20 @@ class Chart(Block):
 
 @dataclass
 class Cards(Block):
-    """Completions as plain-text cards: each item is a completion row with its `readings` (list of dicts)."""
+    """Completions as cards (views/cards.py), and how every renderer shows their text: `mode` highlight (each
+    instrument's span in its colour from `colours`), marks (spans in ⟦brackets⟧) or plain."""
 
-    items: list[dict] = field(default_factory=list)
+    items: list[Card] = field(default_factory=list)
     total: int = 0
     title: str = ""
+    mode: str = "plain"
+    colours: dict[str, str] = field(default_factory=dict)  # instrument → highlight colour, in registry order
     kind: ClassVar[str] = "cards"
+
+    def data(self) -> dict[str, Any]:
+        out = super().data()
+        out["items"] = [c.data() for c in self.items]
+        return out
 
 
 @dataclass
@@ -151,6 +162,8 @@ def from_data(data: dict[str, Any]) -> Block:
         data["columns"] = {k: tuple(v) for k, v in data.get("columns", {}).items()}
     if cls is Links:
         data["items"] = [tuple(i) for i in data["items"]]
+    if cls is Cards:
+        data["items"] = [Card.from_data(i) for i in data["items"]]
     return cls(**data, source=Source(**{k: tuple(v) if isinstance(v, list) else v for k, v in source.items()})
                if source else None)
 

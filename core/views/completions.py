@@ -6,18 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core import browse
-from core.instruments import all_instruments
-from core.store import queries
-from core.views import source
-from core.views.blocks import Cards, Table, View
-from core.views.filters import Filter
-from core.views.state import State as Base, url
+from yardstick.instruments import all_instruments
+from yardstick.store import queries
+from yardstick.views import card_block, cards, source
+from yardstick.views.blocks import Table, View
+from yardstick.views.filters import Filter
+from yardstick.views.state import State as Base, url
 
 PAGE_SIZE = 50
 TABLE_ROWS = 500  # shown in table mode; the export holds up to EXPORT_ROWS
 EXPORT_ROWS = 100_000
-TEXT = ("highlight", "marks", "plain")
+TEXT = cards.MODES
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,9 @@ def build(store: Any, state: State) -> View:
         return view
     rows, total = queries.completions_page(store, q)
     readings = queries.readings(store, rows["completion_id"].tolist())
-    view.blocks.append(Cards("list", items=browse.cards(rows, readings, instruments(), state.text == "marks"),
-                             total=total, title=f"{total:,} completions match",
-                             source=source(store, src_text, runs=state.filter.runs, n=total)))
+    view.blocks.append(card_block("list", cards.build(rows, readings, instruments()), state.text, total,
+                                  f"{total:,} completions match",
+                                  source(store, src_text, runs=state.filter.runs, n=total)))
     view.options.update(total=total, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
     return view
 

@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import charts, stats
-from core.flags import store_flags
-from core.rewardspec import metric_role
-from core.store import queries
-from core.views import flag_links, source
-from core.views.blocks import Chart, Links, Note, Table, View
-from core.views.state import State as Base, url
+from yardstick.analysis import stats
+from yardstick.analysis.flags import group_headline, grouped, store_flags
+from yardstick.instruments.rewardspec import metric_role
+from yardstick.store import queries
+from yardstick.views import charts, link, source
+from yardstick.views.blocks import Chart, Links, Note, Table, View
+from yardstick.views.state import State as Base, url
 
 KEYS = ["line", "name", "phase", "decoding", "step"]
 
@@ -148,3 +148,10 @@ def _n(row: pd.Series) -> str:
     if pd.isna(row["n"]):
         return ""
     return f"{int(row['seeds'])} seeds" if row["seeds"] > 1 else f"{int(row['n'])} problems"
+
+
+def flag_links(found: list) -> list[tuple[str, str, dict[str, list[str]], str]]:
+    """Flags (analysis/flags.py) as Links items, a group a line: each opens Curves on its runs, the reward and the
+    metrics it is about; the hover holds every flag's rule, numbers and interval."""
+    return [(group_headline(g), *link(State(runs=tuple(g[0].runs), metrics=tuple(dict.fromkeys(
+        ["reward"] + [f.metric for f in g])))), "\n\n".join(f.message for f in g)) for g in grouped(found)]

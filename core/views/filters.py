@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.store.queries import VERDICT_NAMES, CompletionQuery
-from core.views.state import State, url
+from yardstick.store.queries import VERDICT_NAMES, CompletionQuery
+from yardstick.views.state import State, url
 
 PHASES = ("train", "eval", "final")
 DECODINGS = ("sampled", "greedy")
@@ -25,7 +25,7 @@ class Filter(State):
 
     def query(self, **extra) -> CompletionQuery:
         """The query this filter describes (instrument names are checked against the registry there)."""
-        from core.store.queries import instrument_names
+        from yardstick.store.queries import instrument_names
 
         names = set(instrument_names())
         return CompletionQuery(run_ids=self.runs, step=self.step, phase=self.phase, decoding=self.decoding,

@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from core import final
-from core.store import queries
-from core.views import source
-from core.views.blocks import Note, Table, View
-from core.views.state import State as Base, url
+from yardstick.analysis import final
+from yardstick.store import queries
+from yardstick.views import source
+from yardstick.views.blocks import Note, Table, View
+from yardstick.views.state import State as Base, url
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,14 @@ def numbers(store: Any, runs: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return final.table(per_problem, unit_of, summary), final.flips(per_problem, unit_of, summary)
 
 
+def options(store: Any) -> list[str]:
+    """The runs with a final evaluation (what the page's picker offers)."""
+    return queries.final_runs(store)
+
+
 def build(store: Any, state: State) -> View:
     view = View("final", "Final evaluation", state.to_params(), store.revision())
-    available = queries.final_runs(store)
+    available = options(store)
     runs = [r for r in state.runs if r in available] or available
     view.options.update(available=available, runs=runs)
     if not runs:

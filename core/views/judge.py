@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core import judge
-from core.store import queries
-from core.views import source
-from core.views.blocks import Stat, Table, View
-from core.views.filters import Filter
-from core.views.state import State as Base, url
+from yardstick.instruments import judge
+from yardstick.jobs import judging
+from yardstick.store import queries
+from yardstick.views import source
+from yardstick.views.blocks import Note, Stat, Table, View
+from yardstick.views.filters import Filter
+from yardstick.views.state import State as Base, url
 
 SCOPES = {"hand": "Hand-labelled ones (to validate the judge)", "filter": "The Completions page's filter (from the URL)"}
 
@@ -26,10 +27,12 @@ def build(store: Any, state: State) -> View:
     view = View("judge", "Judge", state.to_params(), store.revision())
     ids = (queries.hand_labelled_ids(store) if state.scope == "hand"
            else queries.completion_ids(store, state.filter.query()))
-    plan = judge.plan(store, ids, state.model)
+    plan = judging.plan(store, ids, state.model)
     src = source(store, f"completions in scope ({state.scope}); the judge cache by model and prompt version",
                  n=len(ids), judge=f"{state.model} · prompt {judge.PROMPT_VERSION}")
     view.options.update(ids=ids, plan=plan)
+    if not judge.has_key():  # said before Start, not after
+        view.blocks.append(Note("no-key", text=f"{judge.NO_KEY[0]}: {judge.NO_KEY[1]}", tone="warning"))
     view.blocks += [Stat("selected", label="Selected", value=plan["selected"], source=src),
                     Stat("cached", label="Already judged (cached)", value=plan["cached"], source=src),
                     Stat("calls", label="Calls to make", value=plan["calls"], source=src),

@@ -7,14 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from core import browse
-from core.instruments import all_instruments
-from core.labelling import QUEUES, Session, queue
-from core.store import queries
-from core.views import source
-from core.views.blocks import Cards, Stat, Table, View
-from core.views.filters import Filter
-from core.views.state import State as Base, url
+from yardstick.instruments import all_instruments
+from yardstick.store import queries
+from yardstick.views import card_block, cards, source
+from yardstick.views.blocks import Stat, Table, View
+from yardstick.views.filters import Filter
+from yardstick.views.labelling import QUEUES, Session, queue
+from yardstick.views.state import State as Base, url
 
 
 @dataclass(frozen=True)
@@ -39,17 +38,16 @@ def build(store: Any, state: State, session: Session | None = None) -> View:
     instruments = [(i.name, i.kind) for i in all_instruments()]
     if session.done:  # the item just labelled, revealed: gold and every instrument beside the label given
         last = queries.completion(store, session.done[-1])
-        view.blocks.append(Cards("last", items=browse.cards(pd.DataFrame([last]), queries.readings(
-            store, [last["completion_id"]]), instruments), total=1, title="The item you just labelled", source=src))
+        view.blocks.append(card_block("last", cards.build(pd.DataFrame([last]), queries.readings(
+            store, [last["completion_id"]]), instruments), "marks", title="The item you just labelled", source=src))
     item = session.current(store, q, labeller)
     view.options.update(item=item, session_done=len(session.done), skipped=len(session.skipped))
     if item is None:
         return view
     rows = pd.DataFrame([item])
     readings = queries.readings(store, [item["completion_id"]])
-    view.blocks.append(Cards("item", items=browse.cards(rows, readings, instruments, marks=state.show,
-                                                        hide_readings=not state.show),
-                             total=1, source=src))
+    view.blocks.append(card_block("item", cards.build(rows, readings, instruments, hide_readings=not state.show),
+                                  "marks" if state.show else "plain", source=src))
     view.blocks.append(Table("history", frame=queries.label_history(store, item["completion_id"]),
                              title="Label history (the newest counts)", source=src))
     return view

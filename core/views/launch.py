@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from core import launcher
-from core.views.blocks import Table, View
-from core.views.state import State as Base
+from yardstick.jobs import queue
+from yardstick.views.blocks import Table, View
+from yardstick.views.state import State as Base
 
 SHOWN = 20
 
@@ -19,27 +19,25 @@ class State(Base):
     pass
 
 
-def trains(config: dict) -> bool:
-    """A training run (a final-evaluation job or a base model's folder only evaluates)."""
-    return config.get("kind") not in ("evaluate", "model")
+TRAINS = ("training", "recorded")  # a final-evaluation job or a base model's folder only evaluates
 
 
-def describe(config: dict) -> str:
+def describe(kind: str, config: dict) -> str:
     """What a run folder holds, in a few words: a training run's reward, or an evaluation-only job's name."""
-    if trains(config):
+    if kind in TRAINS:
         return f"reward {config.get('reward', '?')}"
-    return str(config.get("name") or config.get("kind"))
+    return str(config.get("name") or kind)
 
 
 def build(store: Any, state: State) -> View:
     rows = []
-    for folder in reversed(launcher.folders()[-SHOWN:]):
-        status, config = folder.status(), folder.config()
+    for folder in reversed(queue.folders()[-SHOWN:]):
+        status, config, kind = folder.status(), folder.config(), folder.kind()
         error = status.get("error") or {}
         rows.append({"run_id": folder.run_id, "state": status.get("state", "?"), "step": status.get("step") or 0,
                      "total_steps": status.get("total_steps") or config.get("steps") or 1,
-                     "eta_s": status.get("eta_s"), "what": describe(config),
-                     "training": trains(config),
+                     "eta_s": status.get("eta_s"), "what": describe(kind, config),
+                     "training": kind in TRAINS,
                      "seed_group": config.get("seed_group") or "", "message": status.get("message") or "",
                      "error_title": error.get("title", ""), "error_message": error.get("message", "")})
     view = View("launch", "Launch", state.to_params(), store.revision() if store is not None else 0)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core import audit
-from core.flags import store_flags
-from core.store import queries
-from core.views import flag_links, source
-from core.views.blocks import Links, Note, Stat, Table, View
-from core.views.state import State as Base, url
+from yardstick.analysis import audit
+from yardstick.analysis.flags import store_flags
+from yardstick.store import queries
+from yardstick.views import source
+from yardstick.views.blocks import Links, Note, Stat, Table, View
+from yardstick.views.curves import flag_links
+from yardstick.views.state import State as Base, url
 
 COUNTS = ("runs", "completions", "problems", "labels", "judgments")
 

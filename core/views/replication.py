@@ -8,12 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from core import browse, claims, replicate
-from core.instruments import all_instruments
-from core.store import queries
-from core.views import curves, final, source
-from core.views.blocks import Cards, Note, Table, View
-from core.views.state import State as Base, url
+from yardstick.analysis import claims
+from yardstick.instruments import all_instruments
+from yardstick.jobs import replicate
+from yardstick.store import queries
+from yardstick.views import card_block, cards, curves, final, source
+from yardstick.views.blocks import Cards, Note, Table, View
+from yardstick.views.state import State as Base, url
 
 METRICS = ("reward", "study_format", "study_last_number", "study_lenient")
 
@@ -48,7 +49,7 @@ def build(store: Any, state: State) -> View:
         if chart is not None:
             chart.key, chart.title = f"curves-{replicate.slug(experiment)}", experiment
             view.blocks.append(chart)
-    evaluated_runs = {t["run_dir"].rsplit("/", 1)[-1] for t in (progress.evaluation or {}).get("targets", [])}
+    evaluated_runs = set((progress.evaluation or {}).get("runs", []))
     finals = [r for r in queries.final_runs(store) if any(r in rs for rs in units.values()) or r in evaluated_runs]
     if finals:
         evaluated = final.build(store, final.State(runs=tuple(finals)))
@@ -70,7 +71,6 @@ def _examples(store: Any, units: dict[str, list[str]]) -> list[Cards]:
         rows, _ = queries.completions_page(store, queries.CompletionQuery(
             run_ids=tuple(runs), step=steps[-1] if steps else None, phase="eval", decoding="sampled", page_size=3))
         if len(rows):
-            out.append(Cards(f"examples-{claim.id}", items=browse.cards(rows, queries.readings(
-                store, rows["completion_id"].tolist()), instruments), total=len(rows),
-                title=f"Examples for “{claim.text}”"))
+            out.append(card_block(f"examples-{claim.id}", cards.build(rows, queries.readings(
+                store, rows["completion_id"].tolist()), instruments), title=f"Examples for “{claim.text}”"))
     return out

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core import runs as run_tools
-from core.store import queries
-from core.views import source
-from core.views.blocks import Note, Table, View
-from core.views.state import State as Base, url
+from yardstick.jobs import manage
+from yardstick.store import queries
+from yardstick.views import source
+from yardstick.views.blocks import Note, Table, View
+from yardstick.views.state import State as Base, url
 
 COLUMNS = ["run_id", "name", "tags", "source", "model", "reward_spec", "seed_group", "seed", "status", "completions",
            "steps", "last_step", "created_at", "notes"]
@@ -31,7 +31,7 @@ def build(store: Any, state: State) -> View:
                                                                instruments=[])))
     if len(state.compare) == 2 and all(r in set(runs["run_id"]) for r in state.compare):
         a, b = state.compare
-        diff = run_tools.config_diff(queries.run_config(store, a), queries.run_config(store, b), (a, b))
+        diff = manage.config_diff(queries.run_config(store, a), queries.run_config(store, b), (a, b))
         view.blocks.append(Table("config-diff", frame=diff, title=f"Config: {a} vs {b}",
                                  source=source(store, "the two runs' stored configs", runs=[a, b])) if len(diff)
                            else Note("config-same", text=f"{a} and {b} have the same config.", tone="success"))

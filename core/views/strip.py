@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from core import browse
-from core.instruments import all_instruments
-from core.store import queries
-from core.views import source
-from core.views.blocks import Cards, Note, View
-from core.views.state import State as Base, url
+from yardstick.instruments import all_instruments
+from yardstick.store import queries
+from yardstick.views import card_block, cards, source
+from yardstick.views.blocks import Note, View
+from yardstick.views.state import State as Base, url
 
 PHASES = ("eval", "final", "train")
 
@@ -28,6 +25,15 @@ class State(Base):
     samples: int = url("samples", 1)
 
 
+def options(store: Any, problem: str) -> dict[str, Any]:
+    """What the page offers for one problem, before the View is built: every run and step that has a completion of
+    it (all runs, not only those chosen), its question and gold."""
+    rows = queries.prompt_strip(store, problem, None)
+    return {"runs": sorted(rows["run_id"].unique()), "steps": sorted(rows["step"].unique().tolist()),
+            "question": rows["question"].iloc[0] if len(rows) else "", "gold": rows["gold"].iloc[0] if len(rows)
+            else ""}
+
+
 def build(store: Any, state: State) -> View:
     view = View("strip", "One prompt through training", state.to_params(), store.revision())
     if not state.problem:
@@ -35,9 +41,6 @@ def build(store: Any, state: State) -> View:
                                 "(\"Follow this prompt\") or pick one below."))
         return view
     rows = queries.prompt_strip(store, state.problem, list(state.runs) or None)
-    view.options.update(runs=sorted(rows["run_id"].unique()), steps=sorted(rows["step"].unique().tolist()),
-                        question=rows["question"].iloc[0] if len(rows) else "", gold=rows["gold"].iloc[0]
-                        if len(rows) else "")
     rows = rows[(rows["phase"] == state.phase) & (rows["sample"] < max(state.samples, 1))]
     if state.phase != "train":
         rows = rows[rows["decoding"] == state.decoding]
@@ -48,16 +51,15 @@ def build(store: Any, state: State) -> View:
                                 "runs (training completions exist only where it was a training problem)."))
         return view
     readings = queries.readings(store, rows["completion_id"].tolist())
-    cards = browse.cards(rows, readings, [(i.name, i.kind) for i in all_instruments()])
+    items = cards.build(rows, readings, [(i.name, i.kind) for i in all_instruments()])
     by_key = {}
-    for card in cards:  # the diff is against the same run, sample and decoding at the previous step shown
-        key = (card["run_id"], card["decoding"], card["sample"])
+    for card in items:  # the diff is against the same run, sample and decoding at the previous step shown
+        key = (card.run_id, card.decoding, card.sample)
         previous = by_key.get(key)
-        card["diff"] = browse.word_diff(previous["text"], card["text"]) if previous else None
-        card["previous_step"] = previous["step"] if previous else None
+        card.diff = cards.word_diff(previous.text, card.text) if previous else None
+        card.previous_step = previous.step if previous else None
         by_key[key] = card
     src = source(store, f"completions of problem {state.problem} ({state.phase}, {state.decoding})",
                  runs=sorted(rows["run_id"].unique()), n=len(rows))
-    view.blocks.append(Cards("strip", items=cards, total=len(cards), title=f"{len(cards)} completions", source=src))
-    view.options["grid"] = pd.DataFrame(cards)[["run_id", "step"]].drop_duplicates().to_dict("records")
+    view.blocks.append(card_block("strip", items, title=f"{len(items)} completions", source=src))
     return view

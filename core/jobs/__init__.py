@@ -1,0 +1,1 @@
+"""Jobs and their one owner: the queue, the scheduler, replication, preflight, run management."""

@@ -1,0 +1,1 @@
+"""Sharing: findings (pinned views) and their renderers (HTML, Markdown, text)."""
