@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from yardstick.store import queries  # noqa: E402
+from yardstick.store import queries, selection  # noqa: E402
 from yardstick.store.store import Store  # noqa: E402
 
 DISAGREE = ["last_number", "strict_tag", "lenient", "math_verify"]
@@ -33,15 +33,15 @@ def main() -> None:
     labeller = f"bench-{time.time():.0f}"
     fetch, save, progress = [], [], []
     for i in range(args.n):
-        q = queries.CompletionQuery(run_ids=[f"bench-{i % 20:02d}"] if i % 2 else [], disagree=DISAGREE)
+        q = selection.CompletionQuery(run_ids=[f"bench-{i % 20:02d}"] if i % 2 else [], disagree=DISAGREE)
         t = time.perf_counter()
-        item = queries.next_to_label(store, q, labeller)
+        item = selection.next_to_label(store, q, labeller)
         fetch.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         store.add_label(int(item["completion_id"]), str(i), labeller)
         save.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        queries.labelled_in_queue(store, q, labeller)
+        selection.labelled_in_queue(store, q, labeller)
         progress.append((time.perf_counter() - t) * 1000)
     print(f"store: {total:,} completions; queue (all runs): instruments disagree among {', '.join(DISAGREE)}")
     for name, values in (("fetch next item", fetch), ("save a label", save), ("progress (done)", progress)):

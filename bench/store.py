@@ -26,7 +26,7 @@ from yardstick.analysis.flags import store_flags  # noqa: E402
 from yardstick.home import shared_data  # noqa: E402
 from yardstick.instruments import all_instruments  # noqa: E402
 from yardstick.instruments.numbers import gold_of  # noqa: E402
-from yardstick.store import queries  # noqa: E402
+from yardstick.store import queries, reviews, selection  # noqa: E402
 from yardstick.store.ingest import Progress  # noqa: E402
 from yardstick.store.store import Batch, Store  # noqa: E402
 
@@ -138,39 +138,39 @@ def page_queries(store: Store) -> dict[str, tuple[Callable[[], object], str]]:
 
     def completions_page():
         i = state["i"] = state["i"] + 1
-        q = queries.CompletionQuery(run_ids=[f"bench-{rng.randrange(RUNS):02d}"],
+        q = selection.CompletionQuery(run_ids=[f"bench-{rng.randrange(RUNS):02d}"],
                                     step=rng.randrange(STEPS) if i % 2 else None,
                                     verdicts=(("lenient", "correct"), ("last_number", "wrong")) if i % 3 else (),
                                     disagree=["last_number", "lenient", "strict_tag"], page=rng.randrange(3))
-        page, _ = queries.completions_page(store, q)
-        queries.readings(store, page["completion_id"].tolist())
+        page, _ = selection.completions_page(store, q)
+        selection.readings(store, page["completion_id"].tolist())
 
     def label_next():
         i = state["i"] = state["i"] + 1
-        q = queries.CompletionQuery(run_ids=[f"bench-{i % RUNS:02d}"] if i % 2 else [],
+        q = selection.CompletionQuery(run_ids=[f"bench-{i % RUNS:02d}"] if i % 2 else [],
                                     disagree=["last_number", "strict_tag", "lenient"])
-        item = queries.next_to_label(store, q, labeller)
+        item = selection.next_to_label(store, q, labeller)
         store.add_label(int(item["completion_id"]), str(i % 7), labeller)
-        queries.labelled_in_queue(store, q, labeller)
+        selection.labelled_in_queue(store, q, labeller)
 
     def overview():
         queries.summary(store), queries.runs(store), queries.run_accuracy(store), store_flags(store, None)
-        for ref in queries.references(store)["reference"]:
-            queries.audit_pairs(store, ref, None)
+        for ref in reviews.references(store)["reference"]:
+            reviews.audit_pairs(store, ref, None)
 
     def curves():
         runs = queries.metric_runs(store)
         queries.metrics(store, runs[:6]), store_flags(store, runs[:6])
 
     def strip():
-        strip = queries.prompt_strip(store, rng.choice(problems), [f"bench-{r:02d}" for r in rng.sample(range(RUNS), 4)])
-        queries.readings(store, strip["completion_id"].tolist())
+        strip = selection.prompt_strip(store, rng.choice(problems), [f"bench-{r:02d}" for r in rng.sample(range(RUNS), 4)])
+        selection.readings(store, strip["completion_id"].tolist())
 
     def audit():
-        queries.audit_pairs(store, "hand", None), queries.hand_vs_judge(store)
+        reviews.audit_pairs(store, "hand", None), reviews.hand_vs_judge(store)
 
     def search():
-        queries.completions_page(store, queries.CompletionQuery(search=rng.choice(WORDS)))
+        selection.completions_page(store, selection.CompletionQuery(search=rng.choice(WORDS)))
 
     return {"Completions page (filter + disagreement + page of 50, readings)": (completions_page, "p95 ≤ 150 ms"),
             "Label: next item + save + progress": (label_next, "p95 ≤ 150 ms"),

@@ -94,10 +94,10 @@ def _audit(args: argparse.Namespace) -> int:
 
     from yardstick.analysis import audit
     from yardstick.importers.embedded import open_read_only
-    from yardstick.store import queries
+    from yardstick.store import reviews
 
     store = open_read_only()  # a read-only command never writes: no import, no instrument sync
-    pairs = queries.audit_pairs(store, args.reference, args.run or None, args.labeller)
+    pairs = reviews.audit_pairs(store, args.reference, args.run or None, args.labeller)
     if pairs.empty:
         who = f" by {args.labeller}" if args.labeller and args.reference == "hand" else ""
         raise BadInput("Nothing to audit", f"No completion has a {args.reference!r} verdict{who} yet.")

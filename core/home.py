@@ -33,6 +33,11 @@ def jobs_dir() -> Path:
     return path
 
 
+def pocket_dir() -> Path:
+    """Where the pocket models are built and kept: $YARDSTICK_POCKET_DIR, else the home's pocket/."""
+    return Path(os.environ.get("YARDSTICK_POCKET_DIR") or home() / "pocket")
+
+
 def shared_data() -> Path:
     """The embedded default content: ../shared/data (override with $YARDSTICK_SHARED_DATA)."""
     return Path(os.environ.get("YARDSTICK_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")

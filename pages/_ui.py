@@ -14,7 +14,7 @@ from yardstick import home, views
 from yardstick.errors import StoreUnavailable, YardstickError
 from yardstick.guard import escape
 from yardstick.importers.embedded import open_store
-from yardstick.store import queries
+from yardstick.store import reviews
 from yardstick.store.store import Store
 from yardstick.views.blocks import View
 from yardstick.views.state import State
@@ -131,7 +131,7 @@ def view(page: str, value: State) -> View:
 
 def export_button(label: str, table: str, file_name: str) -> None:
     """One click to download every label or judgment as CSV (they live only in the store)."""
-    st.download_button(label, query(queries.export, table).to_csv(index=False).encode(), file_name=file_name,
+    st.download_button(label, query(reviews.export, table).to_csv(index=False).encode(), file_name=file_name,
                        mime="text/csv", on_click="ignore")
 
 

@@ -7,7 +7,8 @@ import streamlit as st
 
 from pages import _render as render, _ui as ui
 from yardstick.store import queries
-from yardstick.store.queries import VERDICT_NAMES, instrument_names
+from yardstick.store.queries import instrument_names
+from yardstick.store.selection import VERDICT_NAMES
 from yardstick.views import completions, judge, label
 from yardstick.views.filters import DECODINGS, PHASES, Filter
 

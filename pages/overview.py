@@ -6,7 +6,7 @@ from pages import _login, _render as render, _ui as ui
 from yardstick.guard import access
 from yardstick.importers.upload import save as upload_save
 from yardstick.jobs import imports
-from yardstick.store import queries
+from yardstick.store import reviews
 from yardstick.views import overview
 
 st.title("ğŸ“ Yardstick")
@@ -14,7 +14,7 @@ st.caption("Reward, metric and answer extractor are separate instruments here â€
 
 ui.sync_runs()  # pick up run folders written since the last visit
 state = ui.state(overview.State)
-refs = ui.query(queries.references)
+refs = ui.query(reviews.references)
 if len(refs):
     choices = refs["reference"].tolist()
     counts = dict(zip(refs["reference"], refs["n"]))

@@ -4,14 +4,14 @@ from strip.options, which offers every run that answered the problem), then the 
 import streamlit as st
 
 from pages import _render as render, _ui as ui
-from yardstick.store import queries
+from yardstick.store import selection
 from yardstick.views import strip
 
 st.title("🧵 One prompt through training")
 
 url = ui.state(strip.State)
 if not url.problem:
-    shared = ui.query(queries.shared_problems)
+    shared = ui.query(selection.shared_problems)
     if shared.empty:
         st.info("No problem has completions in more than one run yet. Open this page from a completion card.")
         st.stop()

@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets its own YARDSTICK_HOME, no API key, no hub; real stores in temp folders."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
@@ -15,10 +16,29 @@ CASES = Path(__file__).parent / "cases"
 sys.path.insert(0, str(REPO))
 
 
+def shared_dir(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder shared by every test of this run, across xdist's worker processes too (their base folders are
+    siblings): what is built there once — the pocket models — serves all of them."""
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pocket_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pocket models of this test run, built on first use and shared ($YARDSTICK_POCKET_DIR): the build is
+    deterministic, so one build serves every test (a test of the build itself points elsewhere)."""
+    return shared_dir(tmp_path_factory, "pocket")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pocket_models: Path) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("YARDSTICK_HOME", str(home))
+    monkeypatch.setenv("YARDSTICK_POCKET_DIR", str(pocket_models))
     monkeypatch.setenv("YARDSTICK_SHARED_DATA", str(tmp_path / "no-shared-data"))  # opt in per test
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     for name in ("YARDSTICK_TOKEN", "YARDSTICK_TOKEN_FILE", "YARDSTICK_IMPORT_ROOTS"):
@@ -51,20 +71,26 @@ def served_on_localhost() -> None:
 
 @pytest.fixture(scope="session")
 def embedded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding the embedded default (study + GSM8K solutions), built once per session."""
+    """A store holding the embedded default (study + GSM8K solutions), built once per test run (the first worker
+    to need it builds it; the others wait for it) and copied by each test that uses it."""
     from yardstick.importers.embedded import open_store
 
     assert SHARED.exists(), f"shared data missing at {SHARED}"
-    path = tmp_path_factory.mktemp("embedded") / "yardstick.duckdb"
-    old = os.environ.get("YARDSTICK_SHARED_DATA")
-    os.environ["YARDSTICK_SHARED_DATA"] = str(SHARED)
-    try:
-        open_store(path).close()
-    finally:
-        if old is None:
-            os.environ.pop("YARDSTICK_SHARED_DATA")
-        else:
-            os.environ["YARDSTICK_SHARED_DATA"] = old
+    folder = shared_dir(tmp_path_factory, "embedded")
+    path = folder / "yardstick.duckdb"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            old = os.environ.get("YARDSTICK_SHARED_DATA")
+            os.environ["YARDSTICK_SHARED_DATA"] = str(SHARED)
+            try:
+                open_store(path).close()
+            finally:
+                if old is None:
+                    os.environ.pop("YARDSTICK_SHARED_DATA")
+                else:
+                    os.environ["YARDSTICK_SHARED_DATA"] = old
+            (folder / "done").touch()
     return path
 
 

@@ -67,12 +67,12 @@ def test_audit_only_reads(isolated_env):
 
 
 def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table(embedded_home):
-    from yardstick.store import queries
+    from yardstick.store import selection
     from yardstick.store.store import Store
     from yardstick.views import build
 
     store = Store(embedded_home / "yardstick.duckdb")
-    ids = queries.completion_ids(store, queries.CompletionQuery(run_ids=("study-judge-validation",)))
+    ids = selection.completion_ids(store, selection.CompletionQuery(run_ids=("study-judge-validation",)))
     for cid in ids[:10]:  # a trial labeller who says "none" to everything
         store.add_label(cid, None, "trial", "")
     store.close()
@@ -90,7 +90,7 @@ def test_a_second_labeller_never_moves_the_reference_and_gets_an_agreement_table
 def test_choosing_another_instrument_reuses_the_bootstrapped_table_until_the_store_changes(embedded_home, monkeypatch):
     """Picking an instrument's disagreements redrew the whole bootstrap (seconds on the 5,276 GSM8K solutions)."""
     from yardstick.analysis import audit as core_audit
-    from yardstick.store import queries
+    from yardstick.store import selection
     from yardstick.views import build
 
     made = []
@@ -101,7 +101,7 @@ def test_choosing_another_instrument_reuses_the_bootstrapped_table_until_the_sto
     second = build(store, "audit", {"reference": ["hand"], "instrument": ["strict_tag"]})
     assert len(made) == 1 and first.get("audit").frame.equals(second.get("audit").frame)
     assert first.get("disagreements").title != second.get("disagreements").title
-    cid = queries.completion_ids(store, queries.CompletionQuery(run_ids=("study-judge-validation",)))[0]
+    cid = selection.completion_ids(store, selection.CompletionQuery(run_ids=("study-judge-validation",)))[0]
     store.add_label(cid, None, "trial", "")  # a write: the next build must not reuse a stale table
     build(store, "audit", {"reference": ["hand"], "instrument": ["strict_tag"]})
     assert len(made) == 2

@@ -5,7 +5,7 @@ import re
 
 from browser import browser_page, streamlit_server
 
-from yardstick.store import queries
+from yardstick.store import reviews
 from yardstick.store.store import Store
 
 
@@ -24,5 +24,5 @@ def test_pin_a_view_and_reopen_it(embedded_home):
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
         assert "run=study-format-only" in page.url
     store = Store(embedded_home / "yardstick.duckdb")
-    (finding,) = queries.findings(store).itertuples()
+    (finding,) = reviews.findings(store).itertuples()
     assert finding.page == "curves" and finding.note == "reward up, accuracy down"

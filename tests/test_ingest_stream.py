@@ -11,7 +11,7 @@ import pandas as pd
 
 from yardstick.instruments import registry
 from yardstick.jobs import imports
-from yardstick.store import ingest, queries
+from yardstick.store import ingest, queries, selection
 from yardstick.store.ingest import Progress
 from yardstick.store.store import Batch, Store
 
@@ -86,11 +86,11 @@ def test_prompt_strip_is_one_problem_through_training(tmp_path):
     store = Store(tmp_path / "s.duckdb")
     store.ingest(Batch(completions=completions(600)))
     problem = store.cursor().execute("SELECT problem_id FROM problems WHERE question = 'q5'").fetchone()[0]
-    strip = queries.prompt_strip(store, problem, ["r0", "r2"])
+    strip = selection.prompt_strip(store, problem, ["r0", "r2"])
     assert set(strip["run_id"]) == {"r0", "r2"} and set(strip["question"]) == {"q5"}
     order = ["run_id", "step", "phase", "decoding", "sample"]
     assert strip[order].equals(strip[order].sort_values(order).reset_index(drop=True))
-    assert len(queries.readings(store, strip["completion_id"].tolist())) == len(strip) * len(
+    assert len(selection.readings(store, strip["completion_id"].tolist())) == len(strip) * len(
         queries.instrument_names())
 
 
@@ -100,7 +100,7 @@ def test_labels_and_pages_work_while_a_big_import_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest, "CHUNK_ROWS", 10_000)
     store = Store(tmp_path / "s.duckdb")
     store.ingest(Batch(completions=completions(100)))
-    first = int(queries.completions_page(store, queries.CompletionQuery(page_size=1))[0]["completion_id"][0])
+    first = int(selection.completions_page(store, selection.CompletionQuery(page_size=1))[0]["completion_id"][0])
     big = [Batch(completions=completions(10_000, offset=100 + i * 10_000)) for i in range(12)]
     progress = Progress(total=120_000)
     worker = threading.Thread(target=store.ingest_stream, args=(iter(big),), kwargs={"progress": progress})
@@ -109,7 +109,7 @@ def test_labels_and_pages_work_while_a_big_import_runs(tmp_path, monkeypatch):
         time.sleep(0.01)
     t = time.perf_counter()
     store.add_label(first, "3", "ada")
-    queries.completions_page(store, queries.CompletionQuery(run_ids=["r1"], disagree=["last_number", "strict_tag"]))
+    selection.completions_page(store, selection.CompletionQuery(run_ids=["r1"], disagree=["last_number", "strict_tag"]))
     queries.run_accuracy(store)
     took = time.perf_counter() - t
     during = not progress.finished
@@ -164,11 +164,11 @@ def test_a_cancelled_import_stops_between_chunks_and_an_import_again_adds_the_re
 def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):
     store = Store(tmp_path / "s.duckdb")
     store.ingest(Batch(completions=completions(400)))
-    cases = [queries.CompletionQuery(disagree=("last_number", "strict_tag", "lenient")),
-             queries.CompletionQuery(run_ids=("r1",), verdicts=(("lenient", "correct"), ("last_number", "wrong"))),
-             queries.CompletionQuery(verdicts=(("strict_tag", "no answer"), ("last_number", "correct"))),
-             queries.CompletionQuery(verdicts=(("strict_tag", "wrong"),), disagree=("format", "study_format"))]
-    with_bits = [queries.completion_ids(store, q) for q in cases]
+    cases = [selection.CompletionQuery(disagree=("last_number", "strict_tag", "lenient")),
+             selection.CompletionQuery(run_ids=("r1",), verdicts=(("lenient", "correct"), ("last_number", "wrong"))),
+             selection.CompletionQuery(verdicts=(("strict_tag", "no answer"), ("last_number", "correct"))),
+             selection.CompletionQuery(verdicts=(("strict_tag", "wrong"),), disagree=("format", "study_format"))]
+    with_bits = [selection.completion_ids(store, q) for q in cases]
     monkeypatch.setattr(queries, "_bits", lambda store: {})
-    assert with_bits == [queries.completion_ids(store, q) for q in cases]
-    assert with_bits[0] and queries.completion_ids(store, cases[2]) != []  # not vacuous
+    assert with_bits == [selection.completion_ids(store, q) for q in cases]
+    assert with_bits[0] and selection.completion_ids(store, cases[2]) != []  # not vacuous

@@ -17,7 +17,7 @@ from yardstick.instruments import judge
 from yardstick.jobs import judging, queue
 from yardstick.jobs.sync import sync
 from yardstick.record.folder import RunFolder
-from yardstick.store import queries
+from yardstick.store import reviews, selection
 from yardstick.store.store import Batch, Store
 
 QUESTIONS = ["What is 6*7?", "What is 2+2?", "What is 10-3?"]
@@ -54,7 +54,7 @@ def store(tmp_path, monkeypatch) -> Store:
 
 
 def ids(store: Store) -> list[int]:
-    return queries.completions_page(store, queries.CompletionQuery())[0]["completion_id"].tolist()
+    return selection.completions_page(store, selection.CompletionQuery())[0]["completion_id"].tolist()
 
 
 def api(handler, max_retries: int = 2, timeout: float = 5.0):
@@ -128,7 +128,7 @@ def test_500_exhausted_is_an_error_not_a_verdict(store):
     assert progress.errors == 1 and len(seen) == 3
     row = judgments(store).iloc[0]
     assert row["status"] == "error" and "500" in row["reason"]
-    assert queries.references(store).empty  # an error is never a "wrong"
+    assert reviews.references(store).empty  # an error is never a "wrong"
     assert judging.plan(store, ids(store)[:1], judge.DEFAULT_MODEL)["calls"] == 1  # retried next time
 
 
@@ -136,7 +136,7 @@ def test_malformed_reply_is_unscored(store):
     progress = run(store, lambda r: httpx2.Response(200, json=message(None, text="The answer is 42.")))
     assert progress.unscored == 3
     assert set(judgments(store)["reason"]) == {"no record_answer call in the reply"}
-    assert queries.references(store).empty
+    assert reviews.references(store).empty
 
 
 def test_prompt_injection_is_fenced_and_a_bad_answer_is_unscored(store):
@@ -213,7 +213,7 @@ def test_batch_created_polled_and_unordered_results_matched(store):
     progress = run(store, batches(state), batch=True, poll_s=0.01)
     assert state["polls"] >= 2 and (progress.scored, progress.errors) == (2, 1)
     assert progress.batch_id == "msgbatch_1"  # said as soon as the batch exists
-    rows = queries.completions_by_id(store, ids(store)).merge(judgments(store), on="completion_id")
+    rows = selection.completions_by_id(store, ids(store)).merge(judgments(store), on="completion_id")
     got = dict(zip(rows["question"], rows["answer"]))
     assert got["What is 6*7?"] == "42" and got["What is 2+2?"] == "4"
     assert progress.cost_usd == pytest.approx(2 * 0.5 * (400 + 150) / 1e6)

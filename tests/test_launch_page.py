@@ -59,7 +59,7 @@ def test_a_queued_runs_curves_link_keeps_the_run(embedded_home):
     assert any(rid in unescape(i.value) and "No metrics yet" in i.value for i in at.info)
 
 
-def test_the_worker_beats_while_the_pocket_model_builds(isolated_env):
+def test_the_worker_beats_while_the_pocket_model_builds(isolated_env, monkeypatch):
     """First release: a first run read as 'crashed' for ~50 s while the pocket model was being built, because the
     heartbeat only started with training."""
     import json
@@ -71,6 +71,7 @@ def test_the_worker_beats_while_the_pocket_model_builds(isolated_env):
     from yardstick import home
     from yardstick.record.folder import RunFolder
 
+    monkeypatch.setenv("YARDSTICK_POCKET_DIR", str(isolated_env / "own-pocket"))  # built here, not shared
     (rid,) = queue.submit({"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2,
                               "max_completion_length": 8, "eval_samples": 0})
     folder = RunFolder(home.runs_dir() / rid)

@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO
 
 from yardstick.errors import YardstickError
-from yardstick.store import queries
+from yardstick.store import queries, reviews
 from yardstick.store.migrations import LATEST, version
 from yardstick.store.store import Store
 
@@ -28,7 +28,7 @@ def test_a_release_1_store_opens_and_migrates(tmp_path):
     runs = queries.runs(store).set_index("run_id")
     assert runs.loc["v1-run", "name"] == "a run from release 1" and runs.loc["v1-run", "completions"] == 3
     assert queries.summary(store)["labels"] == 2 and queries.summary(store)["judgments"] == 1
-    (finding,) = queries.findings(store).itertuples()
+    (finding,) = reviews.findings(store).itertuples()
     assert finding.title == "Pinned in release 1"
     store.close()
     assert Store(tmp_path / "yardstick.duckdb").migrated == []  # once only

@@ -11,7 +11,7 @@ from conftest import REPO
 from streamlit.testing.v1 import AppTest
 
 from yardstick.instruments import registry
-from yardstick.store import queries
+from yardstick.store import selection
 from yardstick.store.store import Batch, Store
 
 TIMEOUT = 120
@@ -72,7 +72,7 @@ def test_curves_overlay_runs(embedded_home):
 
 def test_completions_filter_by_disagreement_from_the_url(embedded_home):
     store = Store(embedded_home / "yardstick.duckdb")
-    expected = queries.completions_page(store, queries.CompletionQuery(
+    expected = selection.completions_page(store, selection.CompletionQuery(
         run_ids=("study-judge-validation",), verdicts=(("lenient", "correct"), ("strict_tag", "no answer"))))[1]
     store.close()
     at = open_page("completions", run="study-judge-validation", text="plain", **{"v.lenient": "correct",

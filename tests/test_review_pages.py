@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from test_pages import open_page, unescape
 
-from yardstick.store import queries
+from yardstick.store import queries, reviews
 from yardstick.store.store import Store
 
 
@@ -72,7 +72,7 @@ def test_labels_and_judgments_export_in_one_click(embedded_home):
     at = open_page("label", run="gsm8k-175b_verification", labeller="ada")
     at.text_input(key="label-answer").input("7")
     at.button[0].click().run()
-    exported = queries.export(Store(embedded_home / "yardstick.duckdb"), "labels")
+    exported = reviews.export(Store(embedded_home / "yardstick.duckdb"), "labels")
     assert len(exported) == 51 and set(exported["labeller"]) == {"ada", "study author"}
     assert {"question", "gold", "text", "answer", "note", "created_at"} <= set(exported.columns)
     assert any(b.proto.label == "Download all labels (CSV)" for b in at.get("download_button"))

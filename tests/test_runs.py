@@ -8,7 +8,7 @@ from yardstick import home
 from yardstick.importers import import_path
 from yardstick.jobs import manage
 from yardstick.record.folder import RunFolder
-from yardstick.store import queries
+from yardstick.store import queries, selection
 from yardstick.store.store import Store
 
 
@@ -26,7 +26,7 @@ def test_edits_survive_a_new_ingest_and_delete_removes_everything(isolated_env):
     store = Store(isolated_env / "yardstick.duckdb")
     folder = folder_run("r1")
     import_path(store, folder.path)
-    store.add_label(int(queries.completion_ids(store, queries.CompletionQuery())[0]), "4", "ann")
+    store.add_label(int(selection.completion_ids(store, selection.CompletionQuery())[0]), "4", "ann")
     store.edit_run("r1", name="format, first try", tags=["baseline", "pocket"], notes="lr too high?")
     folder.write_steps(2, {"reward": 0.7})
     import_path(store, folder.path)  # the run went on: its folder is read again

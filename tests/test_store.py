@@ -11,7 +11,7 @@ from conftest import CASES, SHARED
 from yardstick.errors import YardstickError
 from yardstick.importers import import_path
 from yardstick.instruments import registry
-from yardstick.store import queries
+from yardstick.store import queries, reviews, selection
 from yardstick.store.store import Batch, Store
 
 
@@ -72,7 +72,7 @@ def test_new_or_changed_instrument_is_backfilled(tmp_path):
 def test_latest_label_wins_and_history_is_kept(tmp_path):
     store = Store(tmp_path / "s.duckdb")
     store.ingest(small_batch())
-    cid = int(queries.completions_page(store, queries.CompletionQuery(page_size=1))[0]["completion_id"][0])
+    cid = int(selection.completions_page(store, selection.CompletionQuery(page_size=1))[0]["completion_id"][0])
     store.add_label(cid, "7", "ada")
     store.add_label(cid, None, "ada", note="no committed answer")
     refs = store.cursor().execute("SELECT answer, correct FROM reference_verdicts WHERE reference = 'hand'").fetchall()
@@ -116,7 +116,7 @@ def test_gsm8k_solutions_import(tmp_path):
     store = Store(tmp_path / "s.duckdb")
     kind, result = import_path(store, src)
     assert kind == "GSM8K model solutions" and result.completions == 80 and result.runs == 4
-    refs = queries.references(store).set_index("reference")
+    refs = reviews.references(store).set_index("reference")
     assert refs.loc["is_correct", "n"] == 80
 
 

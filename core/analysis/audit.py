@@ -1,5 +1,5 @@
 """Auditing instruments against a reference: confusion counts, precision/recall/F1 with bootstrap 95% intervals,
-and answer-level agreement. Pure functions over `queries.audit_pairs` rows, so the CLI and pages share them."""
+and answer-level agreement. Pure functions over `reviews.audit_pairs` rows, so the CLI and pages share them."""
 from __future__ import annotations
 
 import numpy as np
@@ -74,11 +74,11 @@ def agreement(answers: tuple[pd.Series, pd.Series], correct: tuple[pd.Series, pd
 
 
 def labeller_agreement(pairs: pd.DataFrame) -> dict[str, float]:
-    """Two labellers (rows of queries.labeller_pairs)."""
+    """Two labellers (rows of reviews.labeller_pairs)."""
     return agreement((pairs["first_answer"], pairs["second_answer"]), (pairs["first_correct"], pairs["second_correct"]))
 
 
 def judge_validation(pairs: pd.DataFrame) -> dict[str, float]:
-    """The judge against hand labels (rows of queries.hand_vs_judge), with the hand labels' base rate of "correct"."""
+    """The judge against hand labels (rows of reviews.hand_vs_judge), with the hand labels' base rate of "correct"."""
     out = agreement((pairs["hand_answer"], pairs["judge_answer"]), (pairs["hand_correct"], pairs["judge_correct"]))
     return {**out, "base_rate": float(pairs["hand_correct"].to_numpy(bool).mean())} if out["n"] else out

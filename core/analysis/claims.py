@@ -105,10 +105,10 @@ def _change(rows: pd.DataFrame, runs: list[str], metric: str, direction: str) ->
 
 
 def _reference(store: Any, runs: list[str]) -> tuple[str, pd.DataFrame]:
-    from yardstick.store import queries
+    from yardstick.store import reviews
 
     for reference in ("judge", "hand"):
-        pairs = queries.audit_pairs(store, reference, runs)
+        pairs = reviews.audit_pairs(store, reference, runs)
         if len(pairs):
             return reference, pairs
     return "", pd.DataFrame()

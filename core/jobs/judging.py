@@ -47,10 +47,10 @@ def plan(store: Any, completion_ids: list[int], model: str) -> dict[str, float]:
 
 
 def _todo(store: Any, completion_ids: list[int], model: str) -> pd.DataFrame:
-    from yardstick.store import queries
+    from yardstick.store import reviews, selection
 
-    cached = queries.judged(store, model, PROMPT_VERSION, completion_ids)
-    return queries.completions_by_id(store, [c for c in completion_ids if c not in cached])
+    cached = reviews.judged(store, model, PROMPT_VERSION, completion_ids)
+    return selection.completions_by_id(store, [c for c in completion_ids if c not in cached])
 
 
 def submit(store: Any, completion_ids: list[int], model: str, *, batch: bool = False, poll_s: float = 30.0,

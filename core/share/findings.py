@@ -50,7 +50,7 @@ def pin(store: Any, page: str, params: dict[str, list[str]], title: str, note: s
 
 
 def reopen(store: Any, row: Any) -> Reopened:
-    """A finding (a row of queries.findings) rebuilt on today's data, beside its snapshot."""
+    """A finding (a row of reviews.findings) rebuilt on today's data, beside its snapshot."""
     if row.kind == "text":
         return Reopened(int(row.finding_id), row.title, row.note or "", "", {}, None, None, None, "text")
     params = json.loads(row.state) if isinstance(row.state, str) else dict(row.state or {})
@@ -65,6 +65,6 @@ def reopen(store: Any, row: Any) -> Reopened:
 
 def reopen_all(store: Any) -> list[Reopened]:
     """Every finding, in the report's order, rebuilt on today's data."""
-    from yardstick.store import queries
+    from yardstick.store import reviews
 
-    return [reopen(store, row) for row in queries.findings(store).itertuples()]
+    return [reopen(store, row) for row in reviews.findings(store).itertuples()]

@@ -2,8 +2,11 @@
 a GSM8K-style JSONL, or a hub data set), with the study's prompt for chat models."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import random
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,21 @@ STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in 
 
 
 def pocket_path(name: str, progress: Any = None) -> Path:
-    """The pocket model's folder, built on first use (deterministic: the same spec gives the same model)."""
-    spec = POCKETS[name]
-    path = home.home() / "pocket" / name
-    if not (path / "pocket.json").exists():
-        build(path, spec, progress)
+    """The pocket model's folder, built on first use (deterministic: the same spec gives the same model). Pocket
+    models live in $YARDSTICK_POCKET_DIR (default: the home's pocket/), so several homes can share one build. Two
+    processes that need it at once build it once: the second waits on the first's lock, then finds it built."""
+    path = home.pocket_dir() / name
+    if (path / "pocket.json").exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path / "pocket.json").exists():
+            partial = path.parent / f".{name}.{os.getpid()}.building"
+            shutil.rmtree(partial, ignore_errors=True)
+            build(partial, POCKETS[name], progress)
+            shutil.rmtree(path, ignore_errors=True)  # a build cut short before pocket.json existed
+            os.replace(partial, path)
     return path
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yardstick.analysis import audit, stats
-from yardstick.store import queries
+from yardstick.store import queries, reviews
 from yardstick.views import card_block, completions, href, source
 from yardstick.views.blocks import Note, Stat, Table, View
 from yardstick.views.cards import Card
@@ -30,22 +30,22 @@ class State(Base):
 def options(store: Any) -> dict[str, Any]:
     """What the page's widgets offer, before the View is built: references with their counts, labellers, runs and
     the extractors."""
-    return {"references": queries.references(store), "labellers": queries.labellers(store),
+    return {"references": reviews.references(store), "labellers": reviews.labellers(store),
             "runs": queries.runs(store)["run_id"].tolist(), "instruments": queries.instrument_names("extractor")}
 
 
 def build(store: Any, state: State) -> View:
     revision = store.revision()  # read before any query: a write landing meanwhile can only make the memo older
     view = View("audit", "Audit", state.to_params(), revision)
-    refs = queries.references(store)
-    people = queries.labellers(store)
+    refs = reviews.references(store)
+    people = reviews.labellers(store)
     if refs.empty:
         view.blocks.append(Note("empty", text="No reference verdicts yet: label completions, run the judge, or "
                                 "import data with is_correct.", tone="info"))
         return view
     reference = state.reference if state.reference in set(refs["reference"]) else refs["reference"].iloc[0]
     labeller = state.labeller if reference == "hand" and state.labeller in set(people["labeller"]) else None
-    pairs = queries.audit_pairs(store, reference, list(state.runs) or None, labeller)
+    pairs = reviews.audit_pairs(store, reference, list(state.runs) or None, labeller)
     _agreement(store, view, state, people)
     if pairs.empty:
         view.blocks.append(Note("none", text="No completion in these runs has this reference.", tone="info"))
@@ -106,7 +106,7 @@ def _agreement(store: Any, view: View, state: State, people: Any) -> None:
     first, second = state.compare, state.versus
     if first not in names or second not in names or first == second:
         return
-    pairs = queries.labeller_pairs(store, first, second)
+    pairs = reviews.labeller_pairs(store, first, second)
     v = audit.labeller_agreement(pairs)
     src = source(store, f"labels by {first} and {second} on the completions both labelled", n=v["n"],
                  labellers=(first, second))
@@ -129,7 +129,7 @@ def _agreement(store: Any, view: View, state: State, people: Any) -> None:
 
 
 def _judge_validation(store: Any, view: View) -> None:
-    both = queries.hand_vs_judge(store)
+    both = reviews.hand_vs_judge(store)
     if both.empty:
         view.blocks.append(Note("judge-empty", text="No completion has both a hand label and a judgment yet.",
                                 tone="info"))

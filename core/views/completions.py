@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yardstick.instruments import all_instruments
-from yardstick.store import queries
+from yardstick.store import selection
 from yardstick.views import card_block, cards, source
 from yardstick.views.blocks import Table, View
 from yardstick.views.filters import Filter
@@ -36,15 +36,15 @@ def build(store: Any, state: State) -> View:
     q = state.filter.query(page=max(state.page, 0), page_size=PAGE_SIZE)
     src_text = "completions matching the filter, with every instrument's reading"
     if state.mode == "table":
-        table = queries.completions_table(store, q, TABLE_ROWS)
-        total = queries.queue_size(store, q)
+        table = selection.completions_table(store, q, TABLE_ROWS)
+        total = selection.queue_size(store, q)
         view.blocks.append(Table("table", frame=table, title=f"{total:,} completions match" + (
             f"; the first {TABLE_ROWS:,} shown (the export holds up to {EXPORT_ROWS:,})" if total > TABLE_ROWS else ""),
             columns={"reward": ("number", "%.3f")}, source=source(store, src_text, runs=state.filter.runs, n=total)))
         view.options.update(total=total, pages=1)
         return view
-    rows, total = queries.completions_page(store, q)
-    readings = queries.readings(store, rows["completion_id"].tolist())
+    rows, total = selection.completions_page(store, q)
+    readings = selection.readings(store, rows["completion_id"].tolist())
     view.blocks.append(card_block("list", cards.build(rows, readings, instruments()), state.text, total,
                                   f"{total:,} completions match",
                                   source(store, src_text, runs=state.filter.runs, n=total)))
@@ -54,4 +54,4 @@ def build(store: Any, state: State) -> View:
 
 def export(store: Any, state: State) -> Any:
     """Every filtered completion (up to EXPORT_ROWS) as the table mode's rows, for CSV / Parquet."""
-    return queries.completions_table(store, state.filter.query(), EXPORT_ROWS)
+    return selection.completions_table(store, state.filter.query(), EXPORT_ROWS)

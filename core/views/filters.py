@@ -1,10 +1,10 @@
 """The completions filter as a URL: shared by the Completions, Label and Judge views, so "label these" and "judge
-these" are links. It becomes a queries.CompletionQuery; nothing here reads the store."""
+these" are links. It becomes a selection.CompletionQuery; nothing here reads the store."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yardstick.store.queries import VERDICT_NAMES, CompletionQuery
+from yardstick.store.selection import VERDICT_NAMES, CompletionQuery
 from yardstick.views.state import State, url
 
 PHASES = ("train", "eval", "final")

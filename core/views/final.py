@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from yardstick.analysis import final
-from yardstick.store import queries
+from yardstick.store import queries, reviews
 from yardstick.views import source
 from yardstick.views.blocks import Note, Table, View
 from yardstick.views.state import State as Base, url
@@ -45,7 +45,7 @@ def build(store: Any, state: State) -> View:
                                 "checkpoints (and the base model) here, or import the study."))
         return view
     long, flips = numbers(store, runs)
-    judges = sorted(set(queries.judge_costs(store)["model"])) if "judge" in set(long["instrument"]) else []
+    judges = sorted(set(reviews.judge_costs(store)["model"])) if "judge" in set(long["instrument"]) else []
     src = source(store, "final completions per problem (accuracy: mean over problems of per-problem means)",
                  runs=runs, n=int(long["n"].max()) if len(long) else 0, judge=", ".join(judges) or None)
     view.blocks.append(Table("table", frame=final.wide(long), title="Accuracy under every instrument and decoding",

@@ -7,7 +7,7 @@ from typing import Any
 
 from yardstick.instruments import judge
 from yardstick.jobs import judging
-from yardstick.store import queries
+from yardstick.store import reviews, selection
 from yardstick.views import source
 from yardstick.views.blocks import Note, Stat, Table, View
 from yardstick.views.filters import Filter
@@ -25,8 +25,8 @@ class State(Base):
 
 def build(store: Any, state: State) -> View:
     view = View("judge", "Judge", state.to_params(), store.revision())
-    ids = (queries.hand_labelled_ids(store) if state.scope == "hand"
-           else queries.completion_ids(store, state.filter.query()))
+    ids = (reviews.hand_labelled_ids(store) if state.scope == "hand"
+           else selection.completion_ids(store, state.filter.query()))
     plan = judging.plan(store, ids, state.model)
     src = source(store, f"completions in scope ({state.scope}); the judge cache by model and prompt version",
                  n=len(ids), judge=f"{state.model} · prompt {judge.PROMPT_VERSION}")
@@ -36,7 +36,7 @@ def build(store: Any, state: State) -> View:
     view.blocks += [Stat("selected", label="Selected", value=plan["selected"], source=src),
                     Stat("cached", label="Already judged (cached)", value=plan["cached"], source=src),
                     Stat("calls", label="Calls to make", value=plan["calls"], source=src),
-                    Table("costs", frame=queries.judge_costs(store), title="Spent so far",
+                    Table("costs", frame=reviews.judge_costs(store), title="Spent so far",
                           columns={"cost_usd": ("number", "$%.4f")},
                           source=source(store, "every judgment's recorded cost"))]
     return view

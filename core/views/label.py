@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from yardstick.instruments import all_instruments
-from yardstick.store import queries
+from yardstick.store import reviews, selection
 from yardstick.views import card_block, cards, source
 from yardstick.views.blocks import Stat, Table, View
 from yardstick.views.filters import Filter
@@ -30,24 +30,24 @@ def build(store: Any, state: State, session: Session | None = None) -> View:
     labeller = state.labeller or "anonymous"
     view = View("label", "Label", state.to_params(), store.revision())
     q = queue(state.queue, state.filter.query(), state.seed)
-    total = queries.queue_size(store, q)
-    done = queries.labelled_in_queue(store, q, labeller)
+    total = selection.queue_size(store, q)
+    done = selection.labelled_in_queue(store, q, labeller)
     src = source(store, f"the {QUEUES[state.queue].lower()} queue", runs=state.filter.runs, n=total,
                  labellers=(labeller,))
     view.blocks.append(Stat("progress", label=f"labelled by {labeller}", value=done, n=total, source=src))
     instruments = [(i.name, i.kind) for i in all_instruments()]
     if session.done:  # the item just labelled, revealed: gold and every instrument beside the label given
-        last = queries.completion(store, session.done[-1])
-        view.blocks.append(card_block("last", cards.build(pd.DataFrame([last]), queries.readings(
+        last = selection.completion(store, session.done[-1])
+        view.blocks.append(card_block("last", cards.build(pd.DataFrame([last]), selection.readings(
             store, [last["completion_id"]]), instruments), "marks", title="The item you just labelled", source=src))
     item = session.current(store, q, labeller)
     view.options.update(item=item, session_done=len(session.done), skipped=len(session.skipped))
     if item is None:
         return view
     rows = pd.DataFrame([item])
-    readings = queries.readings(store, [item["completion_id"]])
+    readings = selection.readings(store, [item["completion_id"]])
     view.blocks.append(card_block("item", cards.build(rows, readings, instruments, hide_readings=not state.show),
                                   "marks" if state.show else "plain", source=src))
-    view.blocks.append(Table("history", frame=queries.label_history(store, item["completion_id"]),
+    view.blocks.append(Table("history", frame=reviews.label_history(store, item["completion_id"]),
                              title="Label history (the newest counts)", source=src))
     return view

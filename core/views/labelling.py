@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from yardstick.store import queries
-from yardstick.store.queries import CompletionQuery
+from yardstick.store import selection
+from yardstick.store.selection import CompletionQuery
 
 DISAGREE = ("last_number", "strict_tag", "lenient", "math_verify")
 QUEUES = {"disagree": "Instruments disagree", "filter": "The Completions page's filter", "random": "Random sample"}
@@ -36,8 +36,8 @@ class Session:
     def current(self, store: Any, q: CompletionQuery, labeller: str) -> dict | None:
         """The item on screen: the one gone back to, else the queue's next unlabelled (skipped ones excluded)."""
         if self.back:
-            return queries.completion(store, self.back[-1])
-        return queries.next_to_label(store, replace(q, exclude=tuple(self.skipped)), labeller)
+            return selection.completion(store, self.back[-1])
+        return selection.next_to_label(store, replace(q, exclude=tuple(self.skipped)), labeller)
 
     def act(self, store: Any, kind: str, item_id: int | None, labeller: str, answer: str = "", note: str = "") -> None:
         """Do one action on the item on screen; a label is committed before the queue moves on. A refused label

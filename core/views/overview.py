@@ -7,7 +7,7 @@ from typing import Any
 
 from yardstick.analysis import audit
 from yardstick.analysis.flags import store_flags
-from yardstick.store import queries
+from yardstick.store import queries, reviews
 from yardstick.views import source
 from yardstick.views.blocks import Links, Note, Stat, Table, View
 from yardstick.views.curves import flag_links
@@ -49,13 +49,13 @@ def build(store: Any, state: State) -> View:
                                     "exact definitions.",
                             source=source(store, "share of each run's completions each instrument calls correct",
                                           runs=runs["run_id"].tolist())))
-    refs = queries.references(store)
+    refs = reviews.references(store)
     if refs.empty:
         blocks.append(Note("audit-empty", text="No reference verdicts yet: import `is_correct` labels, "
                            "hand-label, or run the judge.", tone="info"))
         return View("overview", "Overview", state.to_params(), revision, blocks)
     reference = state.reference if state.reference in set(refs["reference"]) else refs["reference"].iloc[0]
-    pairs = queries.audit_pairs(store, reference, None)
+    pairs = reviews.audit_pairs(store, reference, None)
     blocks.append(Table("audit", frame=audit.table(pairs, answers=reference != "is_correct"),
                         title=f"Which extractor can you trust? (reference: {reference})",
                         columns={k: ("number", "%.3f") for k in ("precision", "recall", "f1", "answer_agreement")},

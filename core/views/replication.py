@@ -11,7 +11,7 @@ import pandas as pd
 from yardstick.analysis import claims
 from yardstick.instruments import all_instruments
 from yardstick.jobs import replicate
-from yardstick.store import queries
+from yardstick.store import queries, selection
 from yardstick.views import card_block, cards, curves, final, source
 from yardstick.views.blocks import Cards, Note, Table, View
 from yardstick.views.state import State as Base, url
@@ -68,9 +68,9 @@ def _examples(store: Any, units: dict[str, list[str]]) -> list[Cards]:
         if not runs:
             continue
         steps = queries.run_steps(store, runs)
-        rows, _ = queries.completions_page(store, queries.CompletionQuery(
+        rows, _ = selection.completions_page(store, selection.CompletionQuery(
             run_ids=tuple(runs), step=steps[-1] if steps else None, phase="eval", decoding="sampled", page_size=3))
         if len(rows):
-            out.append(card_block(f"examples-{claim.id}", cards.build(rows, queries.readings(
+            out.append(card_block(f"examples-{claim.id}", cards.build(rows, selection.readings(
                 store, rows["completion_id"].tolist()), instruments), title=f"Examples for “{claim.text}”"))
     return out

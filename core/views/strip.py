@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yardstick.instruments import all_instruments
-from yardstick.store import queries
+from yardstick.store import selection
 from yardstick.views import card_block, cards, source
 from yardstick.views.blocks import Note, View
 from yardstick.views.state import State as Base, url
@@ -28,7 +28,7 @@ class State(Base):
 def options(store: Any, problem: str) -> dict[str, Any]:
     """What the page offers for one problem, before the View is built: every run and step that has a completion of
     it (all runs, not only those chosen), its question and gold."""
-    rows = queries.prompt_strip(store, problem, None)
+    rows = selection.prompt_strip(store, problem, None)
     return {"runs": sorted(rows["run_id"].unique()), "steps": sorted(rows["step"].unique().tolist()),
             "question": rows["question"].iloc[0] if len(rows) else "", "gold": rows["gold"].iloc[0] if len(rows)
             else ""}
@@ -40,7 +40,7 @@ def build(store: Any, state: State) -> View:
         view.blocks.append(Note("empty", tone="info", text="Choose a problem: open this page from a completion "
                                 "(\"Follow this prompt\") or pick one below."))
         return view
-    rows = queries.prompt_strip(store, state.problem, list(state.runs) or None)
+    rows = selection.prompt_strip(store, state.problem, list(state.runs) or None)
     rows = rows[(rows["phase"] == state.phase) & (rows["sample"] < max(state.samples, 1))]
     if state.phase != "train":
         rows = rows[rows["decoding"] == state.decoding]
@@ -50,7 +50,7 @@ def build(store: Any, state: State) -> View:
         view.blocks.append(Note("none", tone="info", text=f"No {state.phase} completions of this problem in these "
                                 "runs (training completions exist only where it was a training problem)."))
         return view
-    readings = queries.readings(store, rows["completion_id"].tolist())
+    readings = selection.readings(store, rows["completion_id"].tolist())
     items = cards.build(rows, readings, [(i.name, i.kind) for i in all_instruments()])
     by_key = {}
     for card in items:  # the diff is against the same run, sample and decoding at the previous step shown
