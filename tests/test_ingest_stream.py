@@ -169,6 +169,6 @@ def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):
              selection.CompletionQuery(verdicts=(("strict_tag", "no answer"), ("last_number", "correct"))),
              selection.CompletionQuery(verdicts=(("strict_tag", "wrong"),), disagree=("format", "study_format"))]
     with_bits = [selection.completion_ids(store, q) for q in cases]
-    monkeypatch.setattr(queries, "_bits", lambda store: {})
+    monkeypatch.setattr(selection, "bit_masks", lambda store: {})
     assert with_bits == [selection.completion_ids(store, q) for q in cases]
     assert with_bits[0] and selection.completion_ids(store, cases[2]) != []  # not vacuous

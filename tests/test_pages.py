@@ -199,3 +199,30 @@ def test_a_smoothed_training_line_of_a_seed_group_has_its_band_smoothed_alike():
     assert list(raw.y) == pytest.approx(hi + lo[::-1])
     gap = charts.ema(np.array([0.5, np.nan, 0.6, 0.7]), 0.6)  # a step one seed lacks stays a gap, not the end
     assert np.isnan(gap[1]) and np.isfinite(gap[[0, 2, 3]]).all()
+
+
+@pytest.mark.parametrize(("page", "params", "change"), [
+    ("audit", {"reference": "hand"}, lambda at: next(s for s in at.selectbox if s.label == "Instrument")
+     .set_value("study_strict_tag")),
+    ("completions", {"run": "gsm8k-6b_verification"}, lambda at: at.number_input[0].set_value(2)),
+    ("curves", {"run": "study-format-only"}, lambda at: at.slider[0].set_value(0.3)),
+    ("final", {}, lambda at: at.multiselect[0].set_value(["study-sc-lenient", "study-sc-strict-tag"])),
+    ("runs", {}, lambda at: next(m for m in at.multiselect if m.label == "Two runs")
+     .set_value(["study-format-only", "study-lenient"])),
+])
+def test_a_page_builds_its_view_once_per_rerun(embedded_home, monkeypatch, page, params, change):
+    """Pages read their widgets before building (the audit page built its View up to four times a rerun)."""
+    import streamlit as st
+
+    from yardstick import views
+
+    built = []
+    real = views.build
+    monkeypatch.setattr(views, "build", lambda store, p, params: built.append(p) or real(store, p, params))
+    st.cache_data.clear()
+    at = open_page(page, **params)
+    assert built.count(page) == 1, built
+    built.clear()
+    change(at).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert built.count(page) == 1, built

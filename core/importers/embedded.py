@@ -35,8 +35,7 @@ def open_read_only() -> Store:
 
 def ensure_embedded(store: Store) -> list[str]:
     """Import each embedded data set once (remembered in the store); returns what was imported."""
-    cur = store.cursor()
-    done = {r[0] for r in cur.execute("SELECT key FROM meta WHERE key LIKE 'embedded:%'").fetchall()}
+    done = store.meta_keys("embedded:")
     imported = []
     for rel in EMBEDDED:
         path = home.shared_data() / rel

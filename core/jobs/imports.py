@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from yardstick import home
-from yardstick.errors import BadInput, YardstickError
+from yardstick.errors import BadInput, StoreUnavailable, YardstickError
 from yardstick.record.config import slug
 from yardstick.record.folder import LIVE, RunFolder
 from yardstick.store.ingest import Progress
@@ -88,6 +88,8 @@ def _run(store: Any, folder: RunFolder) -> None:
             kind, result = import_path(store, config["path"], data=config.get("data"), progress=progress)
             outcome: dict[str, Any] = {"kind": kind, "result": str(result),
                                        "state": "cancelled" if progress.stop.is_set() else "finished"}
+        except StoreUnavailable as exc:  # the app's advice (reload this page), not the command line's
+            outcome = {"state": "failed", "error": {"title": exc.title, "message": exc.app_message}}
         except YardstickError as exc:
             outcome = {"state": "failed", "error": exc.as_dict()}
         except Exception as exc:  # noqa: BLE001  (shown as a titled error, not lost in a thread)

@@ -2,9 +2,11 @@
 out-of-range values are errors that name the field; presets reproduce the study's experiments."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
+import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -85,7 +87,7 @@ class RunConfig:
         values = {}
         for name, value in raw.items():
             f = known[name]
-            kind = {"int": int, "float": float, "bool": bool, "str": str}[str(f.type)]
+            kind = _types()[name]
             if kind is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -148,6 +150,12 @@ def eval_set(config: dict[str, Any]) -> str | None:
     d = RunConfig.defaults()
     get = lambda k: config.get(k, d[k])  # noqa: E731  (configs from before eval_seed existed use its default)
     return f"{get('data')}|n_eval={get('n_eval')}|difficulty={get('difficulty')}|eval_seed={get('eval_seed')}"
+
+
+@functools.cache
+def _types() -> dict[str, type]:
+    """Each RunConfig field's type (the annotations are strings under `from __future__ import annotations`)."""
+    return typing.get_type_hints(RunConfig)
 
 
 PRESETS: dict[str, dict[str, Any]] = {

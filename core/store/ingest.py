@@ -163,7 +163,12 @@ def pipeline(source: Iterator[Chunk], stages: list[Callable[[Chunk], Chunk]], de
 
     def drain(q: queue.Queue) -> Iterator:
         while True:
-            item = q.get()
+            try:
+                item = q.get(timeout=0.1)
+            except queue.Empty:
+                if stop.is_set():
+                    return
+                continue
             if item is done:
                 return
             if isinstance(item, BaseException):
@@ -180,6 +185,8 @@ def pipeline(source: Iterator[Chunk], stages: list[Callable[[Chunk], Chunk]], de
         yield from drain(queues[-1])
     finally:
         stop.set()
+        for t in threads:  # each finishes the item in hand: none may die inside DuckDB when the process exits
+            t.join(timeout=60)
 
 
 def _put(q: queue.Queue, item: Any, stop: threading.Event) -> None:
