@@ -34,6 +34,21 @@ def pocket_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_dir(tmp_path_factory, "pocket")
 
 
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A random tiny Llama with the pocket tokenizer, saved like a hub model (tests/tiny.py): for every test that
+    needs TRL to train and generate but not a model that has learnt anything. Built once per test run, in about a
+    second; the pocket build itself is tested where the build is the point."""
+    from tiny import random_llama
+
+    folder = shared_dir(tmp_path_factory, "tiny-model")
+    with open(folder.parent / ".tiny-model.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "config.json").exists():
+            random_llama(folder)
+    return str(folder)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pocket_models: Path) -> Iterator[Path]:
     home = tmp_path / "home"

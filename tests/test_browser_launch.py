@@ -1,4 +1,4 @@
-"""Real browser: launch a short format-only pocket run from the Launch page; it finishes; its curves and its
+"""Real browser: launch a short format-only run (a tiny local model folder) from the Launch page; it finishes; its curves and its
 completions (with instrument highlights) appear."""
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from browser import browser_page, streamlit_server, wait_for_text
 from yardstick.jobs import queue
 
 
-def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
+def test_launch_a_run_and_see_its_curves_and_completions(isolated_env, tiny_model):
     isolated_env.mkdir(parents=True, exist_ok=True)
     with streamlit_server(isolated_env) as url, browser_page() as page:
         page.goto(f"{url}/launch")
         page.get_by_text("Preset").first.wait_for(timeout=60_000)
-        for field, value in {"model": "pocket-mini", "steps": "4", "eval_every": "2", "n_train": "16",
+        for field, value in {"model": tiny_model, "steps": "4", "eval_every": "2", "n_train": "16",
                              "n_eval": "6", "num_generations": "4", "max_completion_length": "16",
                              "eval_samples": "1"}.items():
             box = page.get_by_label(field, exact=True)
@@ -27,7 +27,7 @@ def test_launch_a_run_and_see_its_curves_and_completions(isolated_env):
         log = run.path / "worker.log"
         wait_for_text(page, re.compile(r" · finished · step 4/4"), 400_000, lambda: f"status: {run.status()}; "
                       f"worker log: {log.read_text()[-1500:] if log.exists() else '(none)'}")
-        assert run.config()["reward"] == "format" and run.config()["model"] == "pocket-mini"
+        assert run.config()["reward"] == "format" and run.config()["model"] == tiny_model
 
         page.goto(f"{url}/curves?run={run.run_id}")
         page.locator(".js-plotly-plot .annotation-text", has_text="reward").first.wait_for(timeout=60_000)

@@ -16,7 +16,7 @@ from yardstick.jobs import queue
 from yardstick.record.folder import RunFolder
 from yardstick.views import launch
 
-TINY = {"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 6, "num_generations": 2, "prompts_per_step": 1,
+TINY = {"steps": 1, "n_train": 4, "n_eval": 6, "num_generations": 2, "prompts_per_step": 1,
         "max_completion_length": 8, "eval_samples": 0, "eval_every": 1}
 
 
@@ -27,11 +27,11 @@ def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     return proc
 
 
-def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_path, isolated_env):
+def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_path, isolated_env, tiny_model):
     runs = []
     for reward in ("format", "lenient"):
         config = tmp_path / f"{reward}.json"
-        config.write_text(json.dumps({**TINY, "reward": reward}))
+        config.write_text(json.dumps({**TINY, "model": tiny_model, "reward": reward}))
         cli("train", str(config))
         runs.append(queue.folders()[-1].run_id)
     assert all((RunFolder(home.runs_dir() / r).path / "model" / "config.json").exists() for r in runs)
@@ -47,7 +47,7 @@ def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_pa
         "pair", "first", "second", "difference (first)", "difference (second)", "flip", "n"]).columns)
     listed = launch.build(None, launch.State()).get("runs").frame.set_index("run_id")  # the Launch page's list
     base = listed.loc[[r for r in listed.index if r.startswith("base-")][0]]
-    assert base["what"] == "base: pocket-mini" and not base["training"]  # an evaluation job, not "reward nan"
+    assert base["what"] == f"base: {tiny_model}" and not base["training"]  # an evaluation job, not "reward nan"
     assert listed.loc[runs[0], "what"] == "reward format" and listed.loc[runs[0], "training"]
     job = listed.loc[[r for r in listed.index if r.endswith("final-evaluation")][0]]
     assert job["what"] == "final evaluation of 3 model(s)" and not job["training"]

@@ -14,12 +14,11 @@ from yardstick.store.store import Store
 
 
 def tiny_chat_model(path) -> None:
-    """A random Llama with a chat template, saved like a hub model (the pocket-mini tokenizer underneath)."""
+    """A random Llama with a chat template, saved like a hub model (the pocket tokenizer underneath)."""
+    from tiny import pocket_tokenizer
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from yardstick.train import setup
-
-    _, tok = setup.load_model("pocket-mini")
+    tok = pocket_tokenizer()
     tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
                          "{% if add_generation_prompt %}assistant:{% endif %}")
     model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,

@@ -161,6 +161,36 @@ def test_a_cancelled_import_stops_between_chunks_and_an_import_again_adds_the_re
     assert again["state"] == "finished" and queries.summary(store)["completions"] == 5_000
 
 
+def test_an_import_whose_app_stopped_reads_crashed_and_imports_again_from_any_page(tmp_path, isolated_env):
+    """The job is the home's, not the page's: after the app that ran it is gone, the next app says so and finishes
+    it with one click (an import adds only what is missing)."""
+    import socket
+    import subprocess
+
+    from test_pages import open_page
+
+    from yardstick.record.folder import RunFolder
+
+    path = tmp_path / "mine.jsonl"
+    path.write_text("\n".join(json.dumps({"question": f"{i}+1?", "gold": i + 1, "text": f"it is {i + 1}"})
+                              for i in range(50)))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    folder = RunFolder(isolated_env / "jobs" / "20261203-120000-import-mine-jsonl")
+    folder.path.mkdir(parents=True)
+    folder.claim()
+    folder.create("import", {"path": str(path), "data": None},
+                  status={"state": "running", "pid": gone.pid, "host": socket.gethostname(), "done": 10, "total": 50})
+    assert imports.jobs()[0]["state"] == "crashed"
+    at = open_page("overview")
+    assert any("the app stopped while importing it" in t.value for t in at.text)
+    again = next(b for b in at.button if b.label == "Import again")
+    again.click().run()
+    job = imports.jobs()[0]
+    assert job["job"] != folder.run_id and finished(job["job"])["state"] == "finished"
+    assert queries.summary(Store(isolated_env / "yardstick.duckdb"))["completions"] >= 50
+
+
 def test_verdict_bits_filter_as_the_readings_do(tmp_path, monkeypatch):
     store = Store(tmp_path / "s.duckdb")
     store.ingest(Batch(completions=completions(400)))

@@ -26,9 +26,9 @@ def test_bad_reward_is_an_error_and_nothing_starts(isolated_env):
     assert queue.folders() == []
 
 
-def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env):
+def test_seeds_launch_a_group_that_runs_one_at_a_time(isolated_env, tiny_model):
     at = open_page("launch")
-    fill(at, model="pocket-mini", steps=1, n_train=4, n_eval=2, num_generations=2, max_completion_length=8,
+    fill(at, model=tiny_model, steps=1, n_train=4, n_eval=2, num_generations=2, max_completion_length=8,
          eval_samples=0)
     next(w for w in at.text_input if w.label == "Seeds").set_value("1,2")
     next(b for b in at.button if b.label == "Launch").click().run()

@@ -14,7 +14,7 @@ from conftest import REPO
 from yardstick import home
 from yardstick.jobs import queue
 
-MINI = ["replicate", "--model", "pocket-mini", "--steps", "2", "--seeds", "2", "--samples", "1", "--out", "mini",
+MINI = ["replicate", "--steps", "2", "--seeds", "1", "--samples", "1", "--out", "mini",
         "--set", "n_eval=4", "--set", "n_train=4", "--set", "eval_every=1", "--set", "eval_samples=1",
         "--set", "num_generations=2", "--set", "prompts_per_step=1", "--set", "max_completion_length=8"]
 
@@ -24,8 +24,9 @@ def finished() -> dict[str, float]:
             and "--final-evaluation--" not in f.run_id and f.run_id.startswith("mini--")}
 
 
-def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_env):
-    first = subprocess.Popen([sys.executable, "-m", "yardstick", *MINI], cwd=REPO, stdout=subprocess.DEVNULL,
+def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_env, tiny_model):
+    mini = [*MINI, "--model", tiny_model]
+    first = subprocess.Popen([sys.executable, "-m", "yardstick", *mini], cwd=REPO, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     deadline = time.time() + 900
     while len(finished()) < 3:
@@ -35,7 +36,7 @@ def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_
     first.wait(timeout=30)
     before = finished()
 
-    proc = subprocess.run([sys.executable, "-m", "yardstick", *MINI, "--json"], cwd=REPO, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "yardstick", *mini, "--json"], cwd=REPO, capture_output=True, text=True,
                           timeout=1500)
     assert proc.returncode == 0, proc.stderr[-3000:]
     claims = json.loads(proc.stdout)
@@ -44,5 +45,5 @@ def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_
     assert all(finished()[run] == at for run, at in before.items())  # nothing finished was run again
     folders = [f.run_id for f in queue.folders() if f.run_id.startswith("mini--")]
     runs = [f for f in folders if "--final-evaluation--" not in f and not f.startswith("base-")]
-    assert len(runs) == 10 and all(f.endswith("--a1") for f in runs)  # 5 experiments × 2 seeds, one attempt each
+    assert len(runs) == 5 and all(f.endswith("--a1") for f in runs)  # 5 experiments × 1 seed, one attempt each
     assert (home.home() / "replications" / "mini.html").exists()

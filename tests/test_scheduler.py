@@ -13,7 +13,7 @@ from yardstick import home
 from yardstick.jobs import queue
 from yardstick.record.folder import RunFolder
 
-TINY = {"model": "pocket-mini", "steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2, "prompts_per_step": 1,
+TINY = {"steps": 1, "n_train": 4, "n_eval": 2, "num_generations": 2, "prompts_per_step": 1,
         "max_completion_length": 8, "eval_samples": 0, "eval_every": 1}
 
 
@@ -28,10 +28,10 @@ def states(runs) -> list[str]:
     return [r.status()["state"] for r in runs]
 
 
-def test_queued_seeds_all_run_with_no_browser_open(isolated_env):
+def test_queued_seeds_all_run_with_no_browser_open(isolated_env, tiny_model):
     isolated_env.mkdir(parents=True, exist_ok=True)
     with streamlit_server(isolated_env):  # the app is up; no browser ever connects
-        ids = queue.submit(TINY, [1, 2, 3])
+        ids = queue.submit({**TINY, "model": tiny_model}, [1, 2, 3])
         runs = [RunFolder(home.runs_dir() / r) for r in ids]
         live = []
         deadline = time.time() + 600

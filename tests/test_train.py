@@ -19,11 +19,11 @@ from yardstick.record.folder import RunFolder
 from yardstick.store import queries
 from yardstick.store.store import Store
 
-MINI = {"model": "pocket-mini", "n_train": 16, "n_eval": 6, "prompts_per_step": 2, "num_generations": 4,
+MINI = {"n_train": 16, "n_eval": 6, "prompts_per_step": 2, "num_generations": 4,
         "max_completion_length": 16, "eval_samples": 1}
 
 
-def test_grpo_on_a_tiny_model_changes_weights_and_records_every_completion(tmp_path):
+def test_grpo_on_a_tiny_model_changes_weights_and_records_every_completion(tmp_path, tiny_model):
     import torch
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
@@ -31,10 +31,10 @@ def test_grpo_on_a_tiny_model_changes_weights_and_records_every_completion(tmp_p
     from yardstick.record.recorder import Recorder
     from yardstick.train import setup
 
-    model, tok = setup.load_model("pocket-mini")
+    model, tok = setup.load_model(tiny_model)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     train, _ = setup.load_problems("pocket", 8, 2, 0, 2)
-    rec = Recorder(str(tmp_path / "run"), "0.7*format + 0.3*lenient", config={"model": "pocket-mini"})
+    rec = Recorder(str(tmp_path / "run"), "0.7*format + 0.3*lenient", config={"model": tiny_model})
     trainer = GRPOTrainer(
         model=model, processing_class=tok, reward_funcs=rec.reward_funcs(), callbacks=[rec.callback()],
         train_dataset=Dataset.from_list([{**r, "prompt": setup.prompt(tok, r["question"])} for r in train]),
@@ -57,15 +57,15 @@ def test_grpo_on_a_tiny_model_changes_weights_and_records_every_completion(tmp_p
     assert {"reward", "frac_reward_zero_std", "rewards/format/mean", "train/format", "train/last_number"} <= names
 
 
-def write_config(tmp_path, **over) -> str:
+def write_config(tmp_path, **over) -> str:  # over holds the model
     path = tmp_path / "config.json"
     path.write_text(json.dumps({**MINI, **over}))
     return str(path)
 
 
-def test_worker_runs_evaluates_and_finishes(tmp_path, isolated_env):
-    proc = subprocess.run([sys.executable, "-m", "yardstick", "train", write_config(tmp_path, steps=4, eval_every=2,
-                                                                              reward="format")],
+def test_worker_runs_evaluates_and_finishes(tmp_path, isolated_env, tiny_model):
+    proc = subprocess.run([sys.executable, "-m", "yardstick", "train", write_config(
+                              tmp_path, model=tiny_model, steps=4, eval_every=2, reward="format")],
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     (run,) = queue.folders()
@@ -91,8 +91,8 @@ def test_bad_config_is_titled_names_the_field_and_starts_nothing(case, isolated_
     assert queue.folders() == []
 
 
-def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isolated_env):
-    (run_id,) = queue.submit({**MINI, "steps": 2000, "eval_every": 1000})
+def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isolated_env, tiny_model):
+    (run_id,) = queue.submit({**MINI, "model": tiny_model, "steps": 2000, "eval_every": 1000})
     assert scheduler.pump() == [run_id]
     folder = RunFolder(home.runs_dir() / run_id)
     deadline = time.time() + 300
