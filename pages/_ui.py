@@ -163,7 +163,7 @@ def sync_runs() -> None:
 def import_progress() -> None:
     """This home's latest import job, read from its folder (any page, any browser): a progress bar with rate and
     ETA and Cancel, then what was added or why not. It runs in the app's own thread; every page keeps working."""
-    from yardstick.jobs import imports
+    from yardstick.jobs import imports, queue
 
     latest = next(iter(imports.jobs()), None)
     if latest is None:
@@ -175,7 +175,7 @@ def import_progress() -> None:
                          text=f"Importing: {done:,} of {total:,} completions · {latest['rate'] or 0:,.0f}/s"
                               + (f" · about {eta:,.0f} s left" if eta else ""))
         if cols[1].button("Cancel", key=f"cancel-{latest['job']}"):
-            imports.cancel(latest["job"])
+            guarded(queue.cancel, latest["job"])
     elif latest["state"] == "finished":
         st.success(plain(f"Imported {latest['kind']}: {latest['result']}"))
     elif latest["state"] == "cancelled":

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages import _render as render, _ui as ui
 from yardstick.instruments import judge
-from yardstick.jobs import judging
+from yardstick.jobs import judging, queue
 from yardstick.views import judge as judge_view
 
 st.title("🧑‍⚖️ Judge")
@@ -52,7 +52,7 @@ def jobs_panel() -> None:
                         f"unscored {j['unscored']} · errors {j['errors']} · ${j['cost_usd']:.4f}"
                         + (f" · batch {j['batch_id']}" if j["batch_id"] else ""))
             if j["live"] and top[1].button("Cancel", key=f"cancel-{j['job']}"):
-                judging.cancel(j["job"])
+                ui.guarded(queue.cancel, j["job"])
             if j["state"] in ("crashed", "failed") and j["batch_id"] and top[1].button(
                     "Resume", key=f"resume-{j['job']}", help="Follow the same paid batch in a new job"):
                 ui.guarded(judging.resume, j["job"])

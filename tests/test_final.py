@@ -13,6 +13,7 @@ from conftest import REPO
 from yardstick import home
 from yardstick.analysis import final
 from yardstick.jobs import queue
+from yardstick.jobs.scheduler import claim_and_run
 from yardstick.record.folder import RunFolder
 from yardstick.views import launch
 
@@ -29,11 +30,10 @@ def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_path, isolated_env, tiny_model):
     runs = []
-    for reward in ("format", "lenient"):
-        config = tmp_path / f"{reward}.json"
-        config.write_text(json.dumps({**TINY, "model": tiny_model, "reward": reward}))
-        cli("train", str(config))
-        runs.append(queue.folders()[-1].run_id)
+    for reward in ("format", "lenient"):  # trained here (`yardstick train` itself is tested in test_train.py)
+        (run,) = queue.submit({**TINY, "model": tiny_model, "reward": reward})
+        assert claim_and_run(RunFolder(home.runs_dir() / run)) == 0
+        runs.append(run)
     assert all((RunFolder(home.runs_dir() / r).path / "model" / "config.json").exists() for r in runs)
     out = json.loads(cli("evaluate", *runs, "--base", "--samples", "2", "--json").stdout)
     table = pd.DataFrame(out["table"])

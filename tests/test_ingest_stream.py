@@ -10,7 +10,7 @@ import time
 import pandas as pd
 
 from yardstick.instruments import registry
-from yardstick.jobs import imports
+from yardstick.jobs import imports, queue
 from yardstick.store import ingest, queries, selection
 from yardstick.store.ingest import Progress
 from yardstick.store.store import Batch, Store
@@ -97,12 +97,12 @@ def test_prompt_strip_is_one_problem_through_training(tmp_path):
 def test_labels_and_pages_work_while_a_big_import_runs(tmp_path, monkeypatch):
     """The store serialises writes with a lock, but commits an import chunk by chunk: a label waits for one chunk,
     not the whole import, and reads never wait."""
-    monkeypatch.setattr(ingest, "CHUNK_ROWS", 10_000)
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 5_000)
     store = Store(tmp_path / "s.duckdb")
     store.ingest(Batch(completions=completions(100)))
     first = int(selection.completions_page(store, selection.CompletionQuery(page_size=1))[0]["completion_id"][0])
-    big = [Batch(completions=completions(10_000, offset=100 + i * 10_000)) for i in range(12)]
-    progress = Progress(total=120_000)
+    big = [Batch(completions=completions(5_000, offset=100 + i * 5_000)) for i in range(6)]
+    progress = Progress(total=30_000)
     worker = threading.Thread(target=store.ingest_stream, args=(iter(big),), kwargs={"progress": progress})
     worker.start()
     while progress.done == 0 and not progress.finished:
@@ -114,7 +114,7 @@ def test_labels_and_pages_work_while_a_big_import_runs(tmp_path, monkeypatch):
     took = time.perf_counter() - t
     during = not progress.finished
     worker.join()
-    assert progress.error is None and progress.done == 120_000
+    assert progress.error is None and progress.done == 30_000
     assert during, "the import finished before the label could be written: make it bigger"
     assert took < 10, f"a label and two page queries took {took:.1f} s during an import"
     assert queries.summary(store)["labels"] == 1
@@ -152,7 +152,7 @@ def test_a_cancelled_import_stops_between_chunks_and_an_import_again_adds_the_re
     job = imports.submit(store, path)
     while not (next(j for j in imports.jobs() if j["job"] == job)["done"] or 0):
         time.sleep(0.05)
-    imports.cancel(job)  # from another page or browser: a file in the job's folder
+    queue.cancel(job)  # from another page or browser: a file in the job's folder
     stopped = finished(job)
     assert stopped["state"] == "cancelled"
     part = queries.summary(store)["completions"]

@@ -224,7 +224,7 @@ def test_a_cancelled_batch_job_cancels_its_batch_and_says_so(store):
     name = judging.submit(store, ids(store), judge.DEFAULT_MODEL, batch=True, poll_s=0.05)
     folder = RunFolder(home.jobs_dir() / name)
     folder.claim()
-    threading.Timer(0.5, judging.cancel, [name]).start()  # from another page, or another browser
+    threading.Timer(0.5, queue.cancel, [name]).start()  # from another page, or another browser
     judging.work(folder, api=api(batches(state, ends_after=10**9)))
     assert folder.status()["state"] == "cancelled" and state["cancelled"] == 1
     assert "cancelled" in folder.status()["message"]

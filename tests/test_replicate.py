@@ -14,7 +14,7 @@ from conftest import REPO
 from yardstick import home
 from yardstick.jobs import queue
 
-MINI = ["replicate", "--steps", "2", "--seeds", "1", "--samples", "1", "--out", "mini",
+MINI = ["replicate", "--steps", "1", "--seeds", "1", "--samples", "1", "--out", "mini",
         "--set", "n_eval=4", "--set", "n_train=4", "--set", "eval_every=1", "--set", "eval_samples=1",
         "--set", "num_generations=2", "--set", "prompts_per_step=1", "--set", "max_completion_length=8"]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from yardstick import home
 from yardstick.errors import BadInput, StoreUnavailable, YardstickError
+from yardstick.jobs import queue
 from yardstick.record.config import slug
 from yardstick.record.folder import LIVE, RunFolder
 from yardstick.store.ingest import Progress
@@ -40,27 +41,12 @@ def submit(store: Any, path: str | Path, data: str | Path | None = None) -> str:
     return job
 
 
-def cancel(job: str) -> None:
-    RunFolder(home.jobs_dir() / job).request_cancel()
-
-
 def jobs() -> list[dict[str, Any]]:
     """Every import job of this home, newest first (read from the folders)."""
-    from yardstick.jobs import queue
-
-    out = []
-    for folder in reversed(queue.jobs()):
-        try:
-            if folder.kind() != "import":
-                continue
-            status, config = folder.status(), folder.config()
-        except YardstickError:
-            continue
-        out.append({"job": folder.run_id, "path": config.get("path"), "data": config.get("data"),
-                    "state": status.get("state"), "live": status.get("state") in LIVE,
-                    **{k: status.get(k) for k in ("done", "total", "added", "rate", "eta_s", "kind", "result")},
-                    "error": status.get("error")})
-    return out
+    return [{"job": folder.run_id, "path": config.get("path"), "data": config.get("data"),
+             "state": status.get("state"), "live": status.get("state") in LIVE,
+             **{k: status.get(k) for k in ("done", "total", "added", "rate", "eta_s", "kind", "result")},
+             "error": status.get("error")} for folder, status, config in queue.listing("import")]
 
 
 def _run(store: Any, folder: RunFolder) -> None:

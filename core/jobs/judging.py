@@ -19,6 +19,7 @@ import pandas as pd
 from yardstick import home
 from yardstick.errors import BadInput
 from yardstick.instruments.judge import PROMPT_VERSION, Progress, Verdict, client, estimate, run_batch, run_concurrent
+from yardstick.jobs import queue
 from yardstick.record.config import slug
 from yardstick.record.folder import ITEMS, JUDGMENTS, LIVE, RunFolder, write_atomic
 
@@ -83,30 +84,15 @@ def resume(job: str) -> str:
     return new.run_id
 
 
-def cancel(job: str) -> None:
-    """Ask a judge job to stop: its worker cancels a submitted batch and writes what it has."""
-    RunFolder(home.jobs_dir() / job).request_cancel()
-
-
 def jobs() -> list[dict[str, Any]]:
     """Every judge job of this home, newest first, as the Judge page shows it (read from the folders: live)."""
-    from yardstick.jobs import queue
-
-    out = []
-    for folder in reversed(queue.jobs()):
-        try:
-            if folder.kind() != "judge":
-                continue
-            status, spec = folder.status(), folder.config()
-        except BadInput:
-            continue
-        out.append({"job": folder.run_id, "model": spec.get("model"), "batch": bool(spec.get("batch")),
-                    "state": status.get("state"), "done": status.get("done") or 0, "total": status.get("total") or 0,
-                    "scored": status.get("scored") or 0, "unscored": status.get("unscored") or 0,
-                    "errors": status.get("errors") or 0, "cost_usd": status.get("cost_usd") or 0.0,
-                    "message": status.get("message") or "", "batch_id": status.get("batch_id"),
-                    "error": (status.get("error") or {}).get("message", ""), "live": status.get("state") in LIVE})
-    return out
+    return [{"job": folder.run_id, "model": spec.get("model"), "batch": bool(spec.get("batch")),
+             "state": status.get("state"), "done": status.get("done") or 0, "total": status.get("total") or 0,
+             "scored": status.get("scored") or 0, "unscored": status.get("unscored") or 0,
+             "errors": status.get("errors") or 0, "cost_usd": status.get("cost_usd") or 0.0,
+             "message": status.get("message") or "", "batch_id": status.get("batch_id"),
+             "error": (status.get("error") or {}).get("message", ""), "live": status.get("state") in LIVE}
+            for folder, status, spec in queue.listing("judge")]
 
 
 def work(folder: RunFolder, api: Any = None) -> int:

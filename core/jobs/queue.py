@@ -8,9 +8,10 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 from yardstick import home
-from yardstick.errors import BadInput
+from yardstick.errors import BadInput, YardstickError
 from yardstick.jobs import preflight
 from yardstick.record.config import RunConfig, slug
 from yardstick.record.folder import RunFolder, is_run_folder
@@ -80,18 +81,33 @@ def folders(runs_dir: Path | None = None) -> list[RunFolder]:
 
 
 def jobs() -> list[RunFolder]:
-    """The other jobs' folders (judge jobs), oldest first."""
+    """The other jobs' folders (judge jobs, imports), oldest first."""
     return folders(home.jobs_dir())
 
 
-def cancel(run: str) -> None:
-    """Queued: never starts. Running: asked to stop (and SIGTERM to its process group); it stops after the
-    current step."""
-    folder = RunFolder(home.runs_dir() / run)
-    if not is_run_folder(folder.path):
-        raise BadInput("No such run", f"{run} has no run folder.")
+def listing(kind: str) -> list[tuple[RunFolder, dict[str, Any], dict[str, Any]]]:
+    """The jobs of one kind, newest first, each with its status and config: what a page lists. A folder that cannot
+    be read is left out here (sync reports it)."""
+    out = []
+    for folder in reversed(jobs()):
+        try:
+            if folder.kind() == kind:
+                out.append((folder, folder.status(), folder.config()))
+        except YardstickError:
+            continue
+    return out
+
+
+def cancel(job: str) -> None:
+    """Any job, from any page or browser. Queued: never starts. Running: asked to stop through its folder (a worker
+    also gets SIGTERM to its process group); it stops after the current step, or chunk, or call."""
+    folder = next((RunFolder(d / job) for d in (home.runs_dir(), home.jobs_dir()) if is_run_folder(d / job)), None)
+    if folder is None:
+        raise BadInput("No such job", f"{job} has no folder in this home.")
     status = folder.status()
     folder.request_cancel()
+    if folder.kind() == "import":
+        return  # it runs in the app's own process: the request is enough
     if status.get("state") in ("starting", "running") and status.get("pid"):
         with contextlib.suppress(ProcessLookupError, PermissionError):  # it may have ended a moment ago
             os.killpg(status["pid"], signal.SIGTERM)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from yardstick.errors import BadInput, YardstickError
+from yardstick.jobs import preflight
+from yardstick.record.config import RunConfig
 from yardstick.record.folder import TRACEBACK, RunFolder
 
 # kind → "module:function" taking the folder; imported only when that kind runs (training loads torch and TRL).
@@ -36,6 +38,8 @@ def run(run_dir: str | Path) -> int:
     with folder.heartbeat():  # from the first moment: building the pocket model takes minutes
         try:
             kind = folder.kind()
+            if kind == "training":  # the model or data may be gone since it was queued: say so before loading torch
+                preflight.check(RunConfig.from_dict(folder.config()))
             return runner(kind)(folder)
         except YardstickError as exc:
             folder.set_status(state="failed", error=exc.as_dict())

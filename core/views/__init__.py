@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlencode
 
-from yardstick.views import cards
-from yardstick.views.blocks import Cards, Source, View
-from yardstick.views.state import State
+if TYPE_CHECKING:  # imported where used: `yardstick.views.PAGES` is read by the CLI, which must start fast
+    from yardstick.views.blocks import Cards, Source, View
+    from yardstick.views.cards import Card
+    from yardstick.views.state import State
 
 PAGES = ("overview", "runs", "curves", "completions", "strip", "label", "audit", "judge", "launch", "final",
          "replication")
@@ -59,6 +60,7 @@ def source(store: Any, query: str, runs: list[str] | tuple[str, ...] = (), n: in
            instruments: list[str] | None = None, **extra: Any) -> Source:
     """A Source with the instruments' versions, the runs' reward specs and the store revision filled in."""
     from yardstick.store import queries
+    from yardstick.views.blocks import Source
 
     versions = queries.instrument_versions(store)
     chosen = instruments if instruments is not None else list(versions)
@@ -69,11 +71,13 @@ def source(store: Any, query: str, runs: list[str] | tuple[str, ...] = (), n: in
                   **extra)
 
 
-def card_block(key: str, items: list[cards.Card], mode: str = "highlight", total: int | None = None,
+def card_block(key: str, items: list[Card], mode: str = "highlight", total: int | None = None,
                title: str = "", source: Source | None = None) -> Cards:
     """Completion cards with the instruments' colours (registry order) and how to show their text, so the page,
     the report and a pinned snapshot show them alike."""
     from yardstick.store.queries import instrument_names
+    from yardstick.views import cards
+    from yardstick.views.blocks import Cards
 
     return Cards(key, items=items, total=len(items) if total is None else total, title=title, mode=mode,
                  colours=cards.instrument_colours(instrument_names()), source=source)
