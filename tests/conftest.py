@@ -118,6 +118,12 @@ def embedded_home(isolated_env: Path, embedded_store_file: Path, monkeypatch: py
     return isolated_env
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (a stable sort: every xdist worker collects the same order), so the short ones fill in at
+    the end and the two workers finish together."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Close stores the pages cached, so DuckDB's bindings don't report leaks after pytest's summary line."""
     import gc

@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 
 import pandas as pd
+import pytest
 from conftest import REPO
 from tiny import random_llama
 
@@ -16,6 +17,7 @@ from yardstick.importers import import_path
 from yardstick.store.store import Store
 
 
+@pytest.mark.slow
 def test_two_processes_record_every_completion_once_and_only_the_main_one_writes(tmp_path):
     model = tmp_path / "model"
     problems = random_llama(model)

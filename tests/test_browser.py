@@ -2,8 +2,11 @@
 from escaped text) — and nothing in them runs or renders as markup."""
 from __future__ import annotations
 
+import pytest
 from browser import browser_page, streamlit_server
 from test_pages import hostile_store
+
+pytestmark = pytest.mark.slow
 
 
 def test_hostile_completions_stay_text_plain_and_highlighted(isolated_env):

@@ -6,9 +6,12 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
+import pytest
 from browser import browser_page, streamlit_server, wait_for_text
 
 from yardstick.store.store import Batch, Store
+
+pytestmark = pytest.mark.slow
 
 
 def seed_group_store(home) -> None:

@@ -8,9 +8,12 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from browser import browser_page, free_port, streamlit_server, wait_for_text
 
 from yardstick.jobs import judging
+
+pytestmark = pytest.mark.slow
 
 
 class FakeBatches:

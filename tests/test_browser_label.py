@@ -5,9 +5,13 @@ import os
 import re
 import signal
 
+import pytest
 from browser import browser_page, server, streamlit_server
 
 from yardstick.store.store import Store
+
+pytestmark = pytest.mark.slow
+
 
 N = 20
 

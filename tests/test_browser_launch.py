@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser import browser_page, streamlit_server, wait_for_text
 
 from yardstick.jobs import queue
+
+pytestmark = pytest.mark.slow
 
 
 def test_launch_a_run_and_see_its_curves_and_completions(isolated_env, tiny_model):

@@ -10,11 +10,14 @@ import urllib.parse
 from contextlib import contextmanager
 
 import pandas as pd
+import pytest
 from browser import browser_page, free_port, streamlit_server, wait_for_text
 
 from yardstick.guard import escape
 from yardstick.record.folder import RunFolder
 from yardstick.store.store import Batch, Store
+
+pytestmark = pytest.mark.slow
 
 
 @contextmanager

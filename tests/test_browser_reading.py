@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 from browser import browser_page, streamlit_server, wait_for_text
 
 from yardstick.share import findings
 from yardstick.store.store import Batch, Store
+
+pytestmark = pytest.mark.slow
+
 
 RUNS = ("alpha", "bravo", "charlie")
 STEPS = (0, 10, 20)

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser import browser_page, streamlit_server
 
 from yardstick.store import reviews
 from yardstick.store.store import Store
+
+pytestmark = pytest.mark.slow
 
 
 def test_pin_a_view_and_reopen_it(embedded_home):

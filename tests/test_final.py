@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import REPO
 
 from yardstick import home
@@ -28,6 +29,7 @@ def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     return proc
 
 
+@pytest.mark.slow
 def test_evaluate_runs_and_base_gives_a_table_per_instrument_and_decoding(tmp_path, isolated_env, tiny_model):
     runs = []
     for reward in ("format", "lenient"):  # trained here (`yardstick train` itself is tested in test_train.py)

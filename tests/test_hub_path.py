@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO, SHARED
 
 from yardstick.importers import import_path
@@ -35,6 +36,7 @@ def train(config: dict, tmp_path) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_local_model_folder_and_gsm8k_jsonl(tmp_path, isolated_env):
     tiny_chat_model(tmp_path / "model")
     data = tmp_path / "gsm8k.jsonl"

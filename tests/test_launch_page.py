@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from test_pages import open_page, unescape
 
 from yardstick.jobs import queue
@@ -56,6 +57,7 @@ def test_a_queued_runs_curves_link_keeps_the_run(embedded_home):
     assert any(rid in unescape(i.value) and "No metrics yet" in i.value for i in at.info)
 
 
+@pytest.mark.slow
 def test_the_worker_beats_while_the_pocket_model_builds(isolated_env, monkeypatch):
     """First release: a first run read as 'crashed' for ~50 s while the pocket model was being built, because the
     heartbeat only started with training."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import REPO
 
 from yardstick import home
@@ -24,6 +25,7 @@ def finished() -> dict[str, float]:
             and "--final-evaluation--" not in f.run_id and f.run_id.startswith("mini--")}
 
 
+@pytest.mark.slow
 def test_a_miniature_replication_survives_a_kill_and_prints_its_claims(isolated_env, tiny_model):
     mini = [*MINI, "--model", tiny_model]
     first = subprocess.Popen([sys.executable, "-m", "yardstick", *mini], cwd=REPO, stdout=subprocess.DEVNULL,

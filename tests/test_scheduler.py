@@ -7,6 +7,7 @@ import multiprocessing as mp
 import threading
 import time
 
+import pytest
 from browser import streamlit_server
 
 from yardstick import home
@@ -28,6 +29,7 @@ def states(runs) -> list[str]:
     return [r.status()["state"] for r in runs]
 
 
+@pytest.mark.slow
 def test_queued_seeds_all_run_with_no_browser_open(isolated_env, tiny_model):
     isolated_env.mkdir(parents=True, exist_ok=True)
     with streamlit_server(isolated_env):  # the app is up; no browser ever connects
@@ -43,6 +45,7 @@ def test_queued_seeds_all_run_with_no_browser_open(isolated_env, tiny_model):
     assert max(live) == 1  # one worker at a time
 
 
+@pytest.mark.slow
 def test_two_apps_on_one_home_never_start_a_run_twice(isolated_env):
     isolated_env.mkdir(parents=True, exist_ok=True)
     # Runs that fail fast once started (a model path that does not exist), so each start is cheap to count.

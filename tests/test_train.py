@@ -63,6 +63,7 @@ def write_config(tmp_path, **over) -> str:  # over holds the model
     return str(path)
 
 
+@pytest.mark.slow
 def test_worker_runs_evaluates_and_finishes(tmp_path, isolated_env, tiny_model):
     proc = subprocess.run([sys.executable, "-m", "yardstick", "train", write_config(
                               tmp_path, model=tiny_model, steps=4, eval_every=2, reward="format")],
@@ -91,6 +92,7 @@ def test_bad_config_is_titled_names_the_field_and_starts_nothing(case, isolated_
     assert queue.folders() == []
 
 
+@pytest.mark.slow
 def test_kill_9_mid_run_shows_crashed_and_keeps_what_was_written(tmp_path, isolated_env, tiny_model):
     (run_id,) = queue.submit({**MINI, "model": tiny_model, "steps": 2000, "eval_every": 1000})
     assert scheduler.pump() == [run_id]

@@ -196,8 +196,9 @@ class RunFolder:
                    float(launch.get("at") or 0), float((claim or {}).get("at") or 0))
         if time.time() - last > STALE_S or _dead_here(status):
             status["state"] = "crashed"
-            status.setdefault("error", {"title": "Worker stopped", "message": "The training process stopped "
-                                        "without a word (killed, or out of memory). Everything it wrote is kept."})
+            status.setdefault("error", {"title": "Worker stopped", "message": "Its process stopped without a word "
+                                        "(killed, out of memory, or the app that ran it stopped). Everything it wrote "
+                                        "is kept."})
         return status
 
     # --- data shards (the run process) -------------------------------------------------------------
