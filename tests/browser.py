@@ -61,16 +61,49 @@ class server:
     proc: subprocess.Popen | None = None
 
 
-@contextmanager
-def browser_page() -> Iterator:
-    from playwright.sync_api import sync_playwright
+class _Chromium:
+    """One Chromium per test process, started on first use: each test gets a context of its own (its own cookies and
+    storage, as a separate browser profile would), and the browser's start-up is paid once, not per test."""
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        finally:
-            browser.close()
+    playwright = None
+    browser = None
+
+    @classmethod
+    def get(cls):
+        if cls.browser is None or not cls.browser.is_connected():
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = cls.playwright or sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return cls.browser
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.browser is not None:
+            cls.browser.close()
+        if cls.playwright is not None:
+            cls.playwright.stop()
+        cls.browser = cls.playwright = None
+
+
+@contextmanager
+def browser_page(separate: bool = False) -> Iterator:
+    """A page in a fresh browser context; `separate`: in a Chromium process of its own (a second browser)."""
+    if separate:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield browser.new_page(viewport={"width": 1400, "height": 1000})
+            finally:
+                browser.close()
+        return
+    context = _Chromium.get().new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def wait_for_text(page, pattern, timeout_ms: int = 60_000, context=lambda: "") -> None:

@@ -125,8 +125,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Close stores the pages cached, so DuckDB's bindings don't report leaks after pytest's summary line."""
+    """Close stores the pages cached, so DuckDB's bindings don't report leaks after pytest's summary line; close the
+    test process's Chromium."""
     import gc
+
+    from browser import _Chromium
+
+    _Chromium.stop()
 
     import streamlit as st
 

@@ -79,7 +79,7 @@ def test_a_batches_job_survives_a_restart_and_is_cancelled_from_a_second_browser
         # The app is gone; the job is not.
         (job,) = judging.jobs()
         assert job["state"] == "running" and job["batch_id"] == "msgbatch_fake1" and api.created == [50]
-        with streamlit_server(embedded_home, env=env) as url, browser_page() as second:
+        with streamlit_server(embedded_home, env=env) as url, browser_page(separate=True) as second:
             second.goto(f"{url}/judge")
             wait_for_text(second, re.compile(r"running · .* · batch msgbatch_fake1"))
             second.get_by_role("button", name="Cancel").click()
