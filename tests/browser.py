@@ -90,14 +90,12 @@ class _Chromium:
 def browser_page(separate: bool = False) -> Iterator:
     """A page in a fresh browser context; `separate`: in a Chromium process of its own (a second browser)."""
     if separate:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                yield browser.new_page(viewport={"width": 1400, "height": 1000})
-            finally:
-                browser.close()
+        _Chromium.get()  # one Playwright per process; this browser is a Chromium process of its own
+        browser = _Chromium.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        finally:
+            browser.close()
         return
     context = _Chromium.get().new_context(viewport={"width": 1400, "height": 1000})
     try:

@@ -2,8 +2,6 @@
 reopens; one prompt through training across two runs; meeting mode paged with the arrow keys."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 from browser import browser_page, streamlit_server, wait_for_text
@@ -46,10 +44,24 @@ def traces(page) -> list[dict]:
     return page.evaluate(PLOT)
 
 
-def test_curves_three_runs_four_metrics_four_panels_one_colour_per_run_and_the_url_reopens_them(isolated_env):
-    three_run_store(isolated_env).close()
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """One app for this module's readers: the three runs, three findings pinned about them (each test reads, none
+    writes), served once."""
+    home = tmp_path_factory.mktemp("reading") / "home"
+    store = three_run_store(home)
+    for run in RUNS:
+        findings.pin(store, "curves", {"run": [run], "metric": ["format"]}, f"Finding about {run}")
+    problem = store.cursor().execute("SELECT problem_id FROM problems WHERE question = 'What is 1 + 2?'").fetchone()[0]
+    store.close()
+    with streamlit_server(home) as url:
+        yield url, problem
+
+
+def test_curves_three_runs_four_metrics_four_panels_one_colour_per_run_and_the_url_reopens_them(app):
+    url, _ = app
     query = "&".join([f"run={r}" for r in RUNS] + [f"metric={m}" for m in METRICS] + ["smooth=0.3"])
-    with streamlit_server(isolated_env) as url, browser_page() as page:
+    with browser_page() as page:
         page.goto(f"{url}/curves?{query}")
         seen = traces(page)
         assert {t["metric"] for t in seen} == set(METRICS)  # one panel per metric, each drawn
@@ -68,18 +80,16 @@ def test_curves_three_runs_four_metrics_four_panels_one_colour_per_run_and_the_u
         copied = page.url
         assert all(f"run={r}" in copied for r in RUNS) and all(f"metric={m}" in copied for m in METRICS)
 
-    with streamlit_server(isolated_env) as url, browser_page() as page:  # a colleague opens the copied link
-        page.goto(re.sub(r"^http://127\.0\.0\.1:\d+", url, copied))
+    with browser_page() as page:  # a colleague opens the copied link, in a browser session of their own
+        page.goto(copied)
         again = traces(page)
         assert sorted((t["line"], t["metric"]) for t in again) == sorted((t["line"], t["metric"]) for t in seen)
         assert float(page.get_by_test_id("stSliderThumbValue").first.inner_text()) == 0.31  # the smoothing
 
 
-def test_one_prompt_shows_its_completions_at_every_eval_step_of_two_runs(isolated_env):
-    store = three_run_store(isolated_env)
-    problem = store.cursor().execute("SELECT problem_id FROM problems WHERE question = 'What is 1 + 2?'").fetchone()[0]
-    store.close()
-    with streamlit_server(isolated_env) as url, browser_page() as page:
+def test_one_prompt_shows_its_completions_at_every_eval_step_of_two_runs(app):
+    url, problem = app
+    with browser_page() as page:
         page.goto(f"{url}/strip?problem={problem}&run=alpha&run=charlie&decoding=sampled")
         wait_for_text(page, "What is 1 + 2?", 60_000)
         for run in ("alpha", "charlie"):
@@ -90,12 +100,9 @@ def test_one_prompt_shows_its_completions_at_every_eval_step_of_two_runs(isolate
         assert all(f"step {s}" in body for s in STEPS)
 
 
-def test_meeting_mode_pages_through_three_findings_with_the_arrow_keys(isolated_env):
-    store = three_run_store(isolated_env)
-    for run in RUNS:
-        findings.pin(store, "curves", {"run": [run], "metric": ["format"]}, f"Finding about {run}")
-    store.close()
-    with streamlit_server(isolated_env) as url, browser_page() as page:
+def test_meeting_mode_pages_through_three_findings_with_the_arrow_keys(app):
+    url, _ = app
+    with browser_page() as page:
         page.goto(f"{url}/report?present=1&slide=0")
         wait_for_text(page, "1 / 3 · Finding about alpha", 60_000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)

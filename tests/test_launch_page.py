@@ -60,7 +60,7 @@ def test_a_queued_runs_curves_link_keeps_the_run(embedded_home):
 @pytest.mark.slow
 def test_the_worker_beats_while_the_pocket_model_builds(isolated_env, monkeypatch):
     """First release: a first run read as 'crashed' for ~50 s while the pocket model was being built, because the
-    heartbeat only started with training."""
+    heartbeat only started with training. The build now shows its step and ETA, and Cancel stops it."""
     import json
     import subprocess
     import sys
@@ -77,13 +77,16 @@ def test_the_worker_beats_while_the_pocket_model_builds(isolated_env, monkeypatc
     folder.claim()
     proc = subprocess.Popen([sys.executable, "-m", "yardstick.jobs", str(folder.path)], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    beats = set()
+    beats, said = set(), set()
     deadline = time.time() + 900
-    while proc.poll() is None and time.time() < deadline:
+    while proc.poll() is None and time.time() < deadline and len(beats) < 2:
         status = folder.status()
-        if status.get("message", "").startswith("loading the model") and (folder.path / "heartbeat.json").exists():
+        if status.get("message", "").startswith("building the pocket model: step "):
+            said.add(status["message"].split(" (")[0])
             beats.add(json.loads((folder.path / "heartbeat.json").read_text())["at"])
+            assert status["state"] == "starting" and status.get("eta_s") is not None, status
         time.sleep(0.5)
-    proc.kill() if proc.poll() is None else None
-    assert proc.wait(timeout=60) == 0 and folder.status()["state"] == "finished"
-    assert len(beats) >= 2, "the heartbeat went on while the model was built"
+    assert len(beats) >= 2 and len(said) >= 2, f"the heartbeat and the build's steps went on: {beats}, {said}"
+    queue.cancel(rid)  # the build stops at its next report, not when it is done
+    assert proc.wait(timeout=120) == 0
+    assert folder.status()["state"] == "cancelled" and "while the model was built" in folder.status()["message"]

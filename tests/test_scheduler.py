@@ -64,7 +64,7 @@ def _claim_all(paths: list[str], out) -> None:
 
 def test_claims_are_exclusive_across_processes(isolated_env):
     paths = [str(RunFolder(home.runs_dir() / f"r{i}").create("recorded", {}).path) for i in range(50)]
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("fork")  # claims are files: forked processes race on them as any other processes would
     out = ctx.Queue()
     procs = [ctx.Process(target=_claim_all, args=(paths, out)) for _ in range(4)]
     for p in procs:

@@ -39,12 +39,13 @@ def pocket_path(name: str, progress: Any = None) -> Path:
     return path
 
 
-def load_model(model: str, threads: int = 1) -> tuple[Any, Any]:
+def load_model(model: str, threads: int = 1, progress: Any = None) -> tuple[Any, Any]:
+    """The model and its tokenizer; `progress(step, total, loss)` hears a pocket model's build, if one is needed."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.set_num_threads(threads)
-    path = str(pocket_path(model)) if model in POCKETS else model
+    path = str(pocket_path(model, progress)) if model in POCKETS else model
     try:
         tok = AutoTokenizer.from_pretrained(path)
         net = AutoModelForCausalLM.from_pretrained(path)

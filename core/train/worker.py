@@ -7,9 +7,10 @@ the final checkpoint is saved in the folder's model/ for the final evaluation.
 from __future__ import annotations
 
 import signal
+import threading
 import time
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from datasets import Dataset
@@ -22,14 +23,26 @@ from yardstick.record.recorder import Recorder
 from yardstick.train import setup
 
 
+class Cancelled(Exception):
+    """Cancel arrived before training began (during the pocket model's build)."""
+
+
 def train(folder: RunFolder) -> int:
     config = RunConfig.from_dict(folder.config())
     folder.set_status(state="starting", message="loading the model (the pocket model is built on first use)")
-    model, tok = setup.load_model(config.model, config.torch_threads)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        model, tok = setup.load_model(config.model, config.torch_threads, _build_progress(folder, stop))
+    except Cancelled:
+        folder.set_status(state="cancelled", finished_at=time.time(), message="cancelled while the model was built")
+        return 0
     train, held_out = setup.load_problems(config.data, config.n_train, config.n_eval, config.eval_seed,
                                           config.difficulty)
     recorder = Recorder(str(folder.path), config.reward)
     signal.signal(signal.SIGTERM, lambda *_: recorder.stop_requested.set())
+    if stop.is_set():
+        recorder.stop_requested.set()
     dataset = Dataset.from_list([{**row, "prompt": setup.prompt(tok, row["question"])} for row in train])
     gpu = torch.cuda.is_available()
     warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")  # renamed-API notices, per step
@@ -52,6 +65,23 @@ def train(folder: RunFolder) -> int:
     folder.set_status(state="cancelled" if cancelled else "finished", finished_at=time.time(), message="",
                       final_step=trainer.state.global_step)
     return 0
+
+
+def _build_progress(folder: RunFolder, stop: threading.Event) -> Callable[[int, int, float], None]:
+    """The pocket build's progress as the run's status (step and ETA; a first run builds for minutes), stopped by a
+    cancel request or SIGTERM."""
+    started = time.time()
+
+    def progress(step: int, total: int, loss: float) -> None:
+        if step % 10 and step != total:
+            return
+        if stop.is_set() or folder.cancel_requested():
+            raise Cancelled()
+        eta = (time.time() - started) / step * (total - step)
+        folder.set_status(message=f"building the pocket model: step {step}/{total} (loss {loss:.2f})",
+                          eta_s=round(eta, 1))
+
+    return progress
 
 
 class HeldOutEvaluation(TrainerCallback):
