@@ -79,7 +79,7 @@ def test_the_worker_beats_while_the_pocket_model_builds(isolated_env, monkeypatc
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     beats, said = set(), set()
     deadline = time.time() + 900
-    while proc.poll() is None and time.time() < deadline and len(beats) < 2:
+    while proc.poll() is None and time.time() < deadline and (len(beats) < 2 or len(said) < 2):
         status = folder.status()
         if status.get("message", "").startswith("building the pocket model: step "):
             said.add(status["message"].split(" (")[0])
