@@ -20,10 +20,11 @@ STUDY_PROMPT = ("Solve the math problem step by step. Wrap your final answer in 
                 "e.g. <answer>42</answer>.")
 
 
-def pocket_path(name: str, progress: Any = None) -> Path:
+def pocket_path(name: str, progress: Any = None, threads: int | None = None) -> Path:
     """The pocket model's folder, built on first use (deterministic: the same spec gives the same model). Pocket
     models live in $YARDSTICK_POCKET_DIR (default: the home's pocket/), so several homes can share one build. Two
-    processes that need it at once build it once: the second waits on the first's lock, then finds it built."""
+    processes that need it at once build it once: the second waits on the first's lock, then finds it built.
+    `threads`: torch threads for the build (default: every core; a run builds with its own torch_threads)."""
     path = home.pocket_dir() / name
     if (path / "pocket.json").exists():
         return path
@@ -33,7 +34,7 @@ def pocket_path(name: str, progress: Any = None) -> Path:
         if not (path / "pocket.json").exists():
             partial = path.parent / f".{name}.{os.getpid()}.building"
             shutil.rmtree(partial, ignore_errors=True)
-            build(partial, POCKETS[name], progress)
+            build(partial, POCKETS[name], progress, threads)
             shutil.rmtree(path, ignore_errors=True)  # a build cut short before pocket.json existed
             os.replace(partial, path)
     return path
@@ -45,7 +46,7 @@ def load_model(model: str, threads: int = 1, progress: Any = None) -> tuple[Any,
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.set_num_threads(threads)
-    path = str(pocket_path(model, progress)) if model in POCKETS else model
+    path = str(pocket_path(model, progress, threads)) if model in POCKETS else model
     try:
         tok = AutoTokenizer.from_pretrained(path)
         net = AutoModelForCausalLM.from_pretrained(path)
