@@ -355,7 +355,7 @@ def parser() -> argparse.ArgumentParser:
     pocket = s.add_subparsers(dest="action", required=True)
     b = pocket.add_parser("build", help="build (SFT-train) the pocket model; deterministic for its spec")
     b.add_argument("--name", choices=list(POCKETS), default="pocket")
-    b.add_argument("--out", type=Path, help="folder to save to (default: $YARDSTICK_HOME/pocket/NAME)")
+    b.add_argument("--out", type=Path, help="folder to save to (default: $YARDSTICK_POCKET_DIR/NAME, else $YARDSTICK_HOME/pocket/NAME)")
     b.set_defaults(func=_pocket)
     return p
 

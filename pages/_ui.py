@@ -177,7 +177,7 @@ def import_progress() -> None:
         if cols[1].button("Cancel", key=f"cancel-{latest['job']}"):
             guarded(queue.cancel, latest["job"])
     elif latest["state"] == "finished":
-        st.success(plain(f"Imported {latest['kind']}: {latest['result']}"))
+        st.success(plain(f"Imported {latest['recognised']}: {latest['result']}"))
     elif latest["state"] == "cancelled":
         st.info(plain(f"Import cancelled after {latest['result']}; importing it again adds only what is missing."))
     else:

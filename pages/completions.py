@@ -9,7 +9,7 @@ from pages import _render as render, _ui as ui
 from yardstick.store import queries
 from yardstick.store.queries import instrument_names
 from yardstick.store.selection import VERDICT_NAMES
-from yardstick.views import completions, judge, label
+from yardstick.views import completions, judge, label, link
 from yardstick.views.filters import DECODINGS, PHASES, Filter
 
 st.title("🔎 Completions")
@@ -44,10 +44,10 @@ new = Filter(runs=tuple(run_ids), step=step, phase=phase, decoding=decoding, pro
              search=search, completion=f.completion)
 page_key = f"completions-page-{hash(new)}"  # a new filter starts on its first page
 state = url.replace(filter=new, page=ui.widget(page_key, url.page + 1 if new == f else 1) - 1)
-st.sidebar.page_link("pages/label.py", label="Label these completions", icon="🏷️",
-                     query_params=label.State(filter=new).to_params())
-st.sidebar.page_link("pages/judge.py", label="Judge these completions", icon="🧑‍⚖️",
-                     query_params=judge.State(scope="filter", filter=new).to_params())
+for text, icon, target in (("Label these completions", "🏷️", label.State(filter=new)),
+                           ("Judge these completions", "🧑‍⚖️", judge.State(scope="filter", filter=new))):
+    page, params = link(target)
+    st.sidebar.page_link(f"pages/{page}.py", label=text, icon=icon, query_params=params)
 
 top = st.columns([3, 2, 2, 1])
 mode = top[1].segmented_control("Show", ["cards", "table"], default=state.mode, key="mode") or state.mode

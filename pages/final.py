@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import _render as render, _ui as ui
 from yardstick.jobs import queue
-from yardstick.views import final, judge
+from yardstick.views import final, judge, link
 from yardstick.views.filters import Filter
 
 st.title("🏁 Final evaluation")
@@ -37,5 +37,5 @@ with st.expander("Evaluate final checkpoints", expanded=not available):
             if job:
                 st.success(f"Queued {job}; follow it on the Launch page. Results appear here as it finishes.")
                 st.page_link("pages/launch.py", label="Launch page", icon="🚀")
-st.page_link("pages/judge.py", label="Judge the final completions", icon="🧑‍⚖️", query_params=judge.State(
-    scope="filter", filter=Filter(runs=tuple(view.options["runs"]), phase="final")).to_params())
+page, params = link(judge.State(scope="filter", filter=Filter(runs=tuple(view.options["runs"]), phase="final")))
+st.page_link(f"pages/{page}.py", label="Judge the final completions", icon="🧑‍⚖️", query_params=params)

@@ -29,9 +29,9 @@ for col, key in zip(cols, ("selected", "cached", "calls")):
 batch = cols[3].toggle("Message Batches (half price, slower)", value=plan["calls"] >= 1000)
 st.caption(f"Estimated cost: ${plan['usd_batch' if batch else 'usd']:.4f} with {model} "
            f"(prompt version {judge.PROMPT_VERSION}; about 4 characters a token, the whole reply budget).")
-if view.get("no-key"):
-    render.block(view.get("no-key"))
-if st.button("Start judging", type="primary", disabled=plan["calls"] == 0 or bool(view.get("no-key"))):
+if not judge.has_key():  # said before Start, not after it (the View holds no environment: it can be pinned)
+    st.warning(f"{judge.NO_KEY[0]}: {judge.NO_KEY[1]}", icon="🔑")
+if st.button("Start judging", type="primary", disabled=plan["calls"] == 0 or not judge.has_key()):
     if ui.guarded(judging.submit, ui.store(), view.options["ids"], model, batch=batch):
         st.toast("Queued: the scheduler starts the job in its own process.")
 
@@ -53,12 +53,12 @@ def jobs_panel() -> None:
                         + (f" · batch {j['batch_id']}" if j["batch_id"] else ""))
             if j["live"] and top[1].button("Cancel", key=f"cancel-{j['job']}"):
                 ui.guarded(queue.cancel, j["job"])
-            if j["state"] in ("crashed", "failed") and j["batch_id"] and top[1].button(
+            if j["state"] in ("crashed", "failed") and j["batch_id"] and not j["resumed_by"] and top[1].button(
                     "Resume", key=f"resume-{j['job']}", help="Follow the same paid batch in a new job"):
                 ui.guarded(judging.resume, j["job"])
             if j["live"]:
                 st.progress(j["done"] / j["total"] if j["total"] else 0.0)
-            for line in (j["message"], j["error"]):
+            for line in (j["message"], j["error"], j["resumed_by"] and f"resumed by {j['resumed_by']}"):
                 if line:
                     st.text(line)
 

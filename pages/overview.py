@@ -18,7 +18,7 @@ refs = ui.query(reviews.references)
 if len(refs):
     choices = refs["reference"].tolist()
     counts = dict(zip(refs["reference"], refs["n"]))
-    chosen = st.session_state.get("overview-reference") or state.reference
+    chosen = ui.widget("overview-reference", state.reference)  # the radio below, read before the View is built
     state = state.replace(reference=chosen if chosen in choices else choices[0])
 ui.set_state(state)
 view = ui.view("overview", state)

@@ -43,9 +43,7 @@ def main(model_dir: str, run_dir: str, out_dir: str) -> None:
                           processing_class=AutoTokenizer.from_pretrained(model_dir, padding_side="left"),
                           reward_funcs=rec.reward_funcs() + [witness], callbacks=[rec.callback()],
                           train_dataset=Dataset.from_list(problems), args=args)
-    trainer.train()
-    if rank == 0:
-        rec.folder.set_status(state="finished")
+    trainer.train()  # the recorder writes "finished" itself: it made the folder, so it owns the run's status
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ def test_two_processes_record_every_completion_once_and_only_the_main_one_writes
     assert len(seen[0]) == len(seen[1]) == 2 * 4  # each process scored its own 4 completions at each of 2 steps
     shards = sorted((run / "completions").glob("*.parquet"))
     assert len(shards) == 2  # one per step: written once, by the main process
-    assert json.loads((run / "status.json").read_text())["pid"] == seen[0][0]["pid"] != seen[1][0]["pid"]
+    status = json.loads((run / "status.json").read_text())
+    assert status["pid"] == seen[0][0]["pid"] != seen[1][0]["pid"]
+    assert status["state"] == "finished" and status["final_step"] == 2  # the recorder ends the run it started
     written = pd.concat([pd.read_parquet(p) for p in shards])
     saw = Counter((r["step"], r["prompt"], r["text"]) for rows in seen.values() for r in rows)
     assert Counter(zip(written["step"], written["question"], written["text"])) == saw

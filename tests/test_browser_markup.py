@@ -71,6 +71,8 @@ def test_hostile_status_and_names_render_as_text(isolated_env):
             page.on("request", lambda r: requests.append(r.url))
             page.goto(f"{url}/launch")
             wait_for_text(page, "hostile-run · failed")
+            wait_for_text(page, "see the log")  # the error, drawn after the state line: wait for what is read
+            wait_for_text(page, ":red[red]")  # and the message
             body = page.inner_text("body").replace(escape.ZERO_WIDTH_SPACE, "")
             assert message in body and title in body, body[-2000:]
             seen = page.evaluate(LINKS_AND_BOLD)

@@ -154,8 +154,13 @@ def test_the_command_line_imports_with_data_and_lists_runs(tmp_path, isolated_en
 
 
 def test_trl_table_pieces():
-    assert trl_table.prompt_text([{"role": "system", "content": "S"}, {"role": "user", "content": [
+    from yardstick.record import chat
+
+    assert chat.prompt_text([{"role": "system", "content": "S"}, {"role": "user", "content": [
         {"type": "text", "text": "What is "}, {"type": "image"}, {"type": "text", "text": "2+2?"}]}]) == "What is 2+2?"
+    # the recorder reads what TRL hands a reward function the same way (content blocks raised TypeError there)
+    assert chat.completion_text([{"role": "assistant", "content": [{"type": "text", "text": "<answer>4</answer>"}]}]) \
+        == "<answer>4</answer>"
     assert trl_table.gold_text("He has 3 + 4 = 7 apples.\n#### 7") == "7" and trl_table.gold_text(float("nan")) is None
     entries = [{"step": s, "reward": 0.3 * a + 0.7 * b, "rewards/format/mean": a, "rewards/lenient/mean": b}
                for s, (a, b) in enumerate([(0.1, 0.5), (0.4, 0.2), (0.9, 0.9)], 1)]

@@ -13,7 +13,7 @@ from yardstick.share import html, markdown, text
 from yardstick.views import cards
 from yardstick.views.blocks import KINDS, Cards, Chart, Links, Note, Source, Stat, Table, View
 
-HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://evil)"
+HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://evil) \x1b]0;retitled\x07\x1b[31mred"
 
 
 def sample_view() -> View:
@@ -51,6 +51,8 @@ def test_every_block_kind_has_an_entry_and_renders_escaped(table):
         assert out.strip(), f"{block.kind} rendered nothing"
         if table is html.RENDER:
             assert "<img src=x" not in out, f"{block.kind}: raw HTML from a file reached the output"
+        if table is text.RENDER:
+            assert "\x1b" not in out and "\x07" not in out, f"{block.kind}: a terminal escape reached the terminal"
         if table is markdown.RENDER:  # markup escaped, except inside a code fence (a completion's text)
             outside = re.sub(r"(`{3,})\n.*?\n\1", "", out, flags=re.S)
             assert not re.search(r"(?<!\\)<img|(?<!\\)\*\*bold", outside), f"{block.kind}: markup reached Markdown"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import socket
+import subprocess
 import threading
 import time
 
@@ -107,3 +109,31 @@ def test_a_cancelled_queued_run_never_starts(isolated_env):
     assert run.status()["state"] == "cancelled" and not run.claim()
     from yardstick.jobs import scheduler
     assert scheduler.pump() == []
+
+
+def test_a_job_cancelled_while_its_process_dies_reads_cancelled_not_crashed(isolated_env):
+    """SIGTERM before a worker's handler existed killed it: the run read 'crashed', and a replication retried it."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    run = RunFolder(home.runs_dir() / "r").create("training", {**TINY, "model": "x"})
+    run.claim()
+    run.launched(gone.pid)
+    run.set_status(state="starting", pid=gone.pid, host=socket.gethostname())
+    assert run.status()["state"] == "crashed"
+    run.request_cancel()
+    assert run.status()["state"] == "cancelled"
+
+
+def test_cancel_never_signals_a_users_own_training_process(isolated_env):
+    """A recorded run's pid is the user's training job: Cancel asks it (the recorder stops after the step); only a
+    worker the scheduler launched on this machine gets SIGTERM."""
+    job = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        run = RunFolder(home.runs_dir() / "mine").create(
+            "recorded", {"reward": "format"}, status={"state": "running", "pid": job.pid, "host": socket.gethostname()})
+        run.beat()
+        queue.cancel(run.run_id)
+        time.sleep(0.5)
+        assert job.poll() is None and run.cancel_requested()
+    finally:
+        job.kill()

@@ -39,3 +39,12 @@ def plotly(text: object) -> str:
 def html(text: object) -> str:
     """For text placed in an HTML page (the report): element content and quoted attribute values."""
     return _html.escape(str(text), quote=True)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal(text: object) -> str:
+    """For a terminal (`yardstick view`): control characters — escape sequences that move the cursor, recolour or
+    retitle the terminal — shown as \\xNN instead of acted on; newlines and tabs kept."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", "" if text is None else str(text))

@@ -42,7 +42,7 @@ _parent_preparation = spawn.get_preparation_data
 def _preparation(name: str) -> dict:
     """Spawn re-runs the parent's __main__ in every child. Under Streamlit, __main__ is the app script: each worker
     ran the whole app (imports, login, the page, which opens the store) before reading a completion — the suite's
-    import tests ran twice as slow after a page had run. Workers need only `core`, which they import by name."""
+    import tests ran twice as slow after a page had run. Workers need only `yardstick`, which they import by name."""
     data = _parent_preparation(name)
     if name.startswith(NAME):
         data.pop("init_main_from_path", None)

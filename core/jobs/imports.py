@@ -1,6 +1,6 @@
 """Import jobs: a path imported in the background by the process that holds the store (the app: DuckDB allows one
 writer), owned through a job folder like every other job — its progress (rows, rate, ETA), result or error are in
-the folder's status, so every page and every browser sees them and can cancel, and they outlive the app.
+the folder's status, so the Overview page shows them in every browser and can cancel, and they outlive the app.
 
 An import stops between chunks when cancelled: each chunk is committed whole, and importing the same path again adds
 only what is missing. One whose app stopped reads as crashed; "Import again" finishes it the same way.
@@ -45,7 +45,7 @@ def jobs() -> list[dict[str, Any]]:
     """Every import job of this home, newest first (read from the folders)."""
     return [{"job": folder.run_id, "path": config.get("path"), "data": config.get("data"),
              "state": status.get("state"), "live": status.get("state") in LIVE,
-             **{k: status.get(k) for k in ("done", "total", "added", "rate", "eta_s", "kind", "result")},
+             **{k: status.get(k) for k in ("done", "total", "added", "rate", "eta_s", "recognised", "result")},
              "error": status.get("error")} for folder, status, config in queue.listing("import")]
 
 
@@ -72,7 +72,7 @@ def _run(store: Any, folder: RunFolder) -> None:
     with folder.heartbeat():
         try:
             kind, result = import_path(store, config["path"], data=config.get("data"), progress=progress)
-            outcome: dict[str, Any] = {"kind": kind, "result": str(result),
+            outcome: dict[str, Any] = {"recognised": kind, "result": str(result),
                                        "state": "cancelled" if progress.stop.is_set() else "finished"}
         except StoreUnavailable as exc:  # the app's advice (reload this page), not the command line's
             outcome = {"state": "failed", "error": {"title": exc.title, "message": exc.app_message}}

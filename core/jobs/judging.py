@@ -21,7 +21,7 @@ from yardstick.errors import BadInput
 from yardstick.instruments.judge import PROMPT_VERSION, Progress, Verdict, client, estimate, run_batch, run_concurrent
 from yardstick.jobs import queue
 from yardstick.record.config import slug
-from yardstick.record.folder import ITEMS, JUDGMENTS, LIVE, RunFolder, write_atomic
+from yardstick.record.folder import ITEMS, JUDGMENTS, LIVE, RESUMED, RunFolder, unique, write_atomic
 
 FLUSH_S = 1.0  # verdicts reach the folder (and so the app) at least this often
 REPORT_S = 0.5
@@ -63,12 +63,10 @@ def submit(store: Any, completion_ids: list[int], model: str, *, batch: bool = F
     if items.empty:
         raise BadInput("Nothing to judge", f"Every selected completion already has a verdict from {model} (prompt "
                        f"{PROMPT_VERSION}); nothing was sent.")
-    job = f"{time.strftime('%Y%m%d-%H%M%S')}-judge-{slug(model)}-{len(items)}"
-    folder = RunFolder(home.jobs_dir() / job)
-    folder.path.mkdir(parents=True)
+    folder = unique(home.jobs_dir(), f"{time.strftime('%Y%m%d-%H%M%S')}-judge-{slug(model)}-{len(items)}")
     items[["completion_id", "completion_key", "question", "text"]].to_parquet(folder.path / ITEMS, index=False)
     folder.create("judge", asdict(Spec(model, batch=batch, poll_s=poll_s, resume_batch=resume_batch)))
-    return job
+    return folder.run_id
 
 
 def resume(job: str) -> str:
@@ -77,10 +75,12 @@ def resume(job: str) -> str:
     status, spec = old.status(), Spec(**old.config())
     if not status.get("batch_id") or status.get("state") not in ("crashed", "failed"):
         raise BadInput("Nothing to resume", f"{job} has no submitted batch whose worker stopped.")
-    new = RunFolder(home.jobs_dir() / f"{job}-resumed")
-    new.path.mkdir(parents=True, exist_ok=False)
+    if (old.path / RESUMED).exists():
+        raise BadInput("Already resumed", f"{job} is followed by {(old.path / RESUMED).read_text()}; see that job.")
+    new = unique(home.jobs_dir(), f"{job}-resumed")
     new.path.joinpath(ITEMS).write_bytes((old.path / ITEMS).read_bytes())
     new.create("judge", asdict(Spec(**{**asdict(spec), "batch": True, "resume_batch": status["batch_id"]})))
+    write_atomic(old.path / RESUMED, new.run_id.encode())
     return new.run_id
 
 
@@ -91,7 +91,8 @@ def jobs() -> list[dict[str, Any]]:
              "scored": status.get("scored") or 0, "unscored": status.get("unscored") or 0,
              "errors": status.get("errors") or 0, "cost_usd": status.get("cost_usd") or 0.0,
              "message": status.get("message") or "", "batch_id": status.get("batch_id"),
-             "error": (status.get("error") or {}).get("message", ""), "live": status.get("state") in LIVE}
+             "error": (status.get("error") or {}).get("message", ""), "live": status.get("state") in LIVE,
+             "resumed_by": (folder.path / RESUMED).read_text() if (folder.path / RESUMED).exists() else None}
             for folder, status, spec in queue.listing("judge")]
 
 

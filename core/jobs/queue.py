@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from yardstick import home
 from yardstick.errors import BadInput, YardstickError
 from yardstick.jobs import preflight
 from yardstick.record.config import RunConfig, slug
-from yardstick.record.folder import RunFolder, is_run_folder
+from yardstick.record.folder import LAUNCH, RunFolder, is_run_folder
 from yardstick.record.kinds import Evaluation, Target
 
 
@@ -106,8 +107,9 @@ def cancel(job: str) -> None:
         raise BadInput("No such job", f"{job} has no folder in this home.")
     status = folder.status()
     folder.request_cancel()
-    if folder.kind() == "import":
-        return  # it runs in the app's own process: the request is enough
-    if status.get("state") in ("starting", "running") and status.get("pid"):
+    # Only a worker the scheduler started on this machine is signalled: an import runs in the app itself, and a
+    # recorded run is the user's own training process (its recorder reads the request and stops after the step).
+    ours = status.get("host") == socket.gethostname() and (folder.path / LAUNCH).exists()
+    if ours and status.get("state") in ("starting", "running") and status.get("pid"):
         with contextlib.suppress(ProcessLookupError, PermissionError):  # it may have ended a moment ago
             os.killpg(status["pid"], signal.SIGTERM)

@@ -83,11 +83,15 @@ def find(name: str) -> Plan | None:
 
 
 def plans() -> list[Plan]:
+    """Every replication of this home; a manifest that cannot be read is left out (one bad file stops nothing)."""
     folder = home.home() / "replications"
     out = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        data = json.loads(path.read_text())
-        out.append(Plan(**{**data, "seeds": tuple(data["seeds"])}))
+        try:
+            data = json.loads(path.read_text())
+            out.append(Plan(**{**data, "seeds": tuple(data["seeds"])}))
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            continue
     return out
 
 
@@ -157,7 +161,11 @@ def _evaluation(plan: Plan, finished: list[str], write: bool) -> dict[str, Any] 
             except FileExistsError:
                 pass
             else:
-                queue.submit_evaluation(finished, base=True, samples=plan.samples, job_id=job.run_id)
+                try:
+                    queue.submit_evaluation(finished, base=True, samples=plan.samples, job_id=job.run_id)
+                except BaseException:
+                    os.rmdir(job.path)  # an empty folder would read as queued forever; the next pass tries again
+                    raise
         status = job.status()
         if status.get("state") in ("crashed", "failed") and attempt < ATTEMPTS:
             continue
@@ -166,12 +174,6 @@ def _evaluation(plan: Plan, finished: list[str], write: bool) -> dict[str, Any] 
                 "runs": [Path(t.run_dir).name for t in Evaluation.from_dict(job.config()).targets]
                 if is_run_folder(job.path) else []}
     return None
-
-
-def advance_all() -> None:
-    """Advance every replication of this home (the scheduler calls this as it pumps)."""
-    for plan in plans():
-        advance(plan)
 
 
 def estimate_seconds(plan: Plan) -> dict[str, float]:

@@ -18,6 +18,7 @@ import time
 import traceback
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from yardstick import home
 from yardstick.errors import BadInput, YardstickError
@@ -75,16 +76,22 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            try:
-                self.owner = self.owner or self._acquire()
-                if self.owner:
-                    if self.home == home.home().resolve():
-                        replicate.advance_all()  # replications queue their next runs and evaluation
-                    pump(self.home)
-            except Exception:  # noqa: BLE001  (the queue must outlive one bad folder)
-                with open(self.home / "scheduler.log", "a") as log:
-                    log.write(f"{time.ctime()}: {traceback.format_exc(limit=5)[-2000:]}\n")
+            self.owner = self.owner or self._guarded(self._acquire)
+            if self.owner:
+                if self.home == home.home().resolve():
+                    for plan in replicate.plans():  # replications queue their next runs and evaluation
+                        self._guarded(replicate.advance, plan)
+                self._guarded(pump, self.home)
             self._stop.wait(POLL_S)
+
+    def _guarded(self, step: Any, *args: Any) -> Any:
+        """One step of the loop; a failure is logged, and the other steps (other replications, the queue) go on."""
+        try:
+            return step(*args)
+        except Exception:  # noqa: BLE001  (the queue must outlive one bad folder or plan)
+            with open(self.home / "scheduler.log", "a") as log:
+                log.write(f"{time.ctime()}: {traceback.format_exc(limit=5)[-2000:]}\n")
+            return None
 
     def stop(self) -> None:
         self._stop.set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import socket
 import sys
 import time
@@ -32,6 +33,9 @@ def runner(kind: str) -> Callable[[RunFolder], int]:
 
 def run(run_dir: str | Path) -> int:
     folder = RunFolder(run_dir)
+    # Until a runner installs its own handler (after its imports), SIGTERM becomes a cancel request in the folder,
+    # which every runner reads at its next step: a job cancelled while starting ends cancelled, not killed.
+    signal.signal(signal.SIGTERM, lambda *_: folder.request_cancel())
     print(f"worker {os.getpid()} started on {socket.gethostname()}", file=sys.stderr, flush=True)
     folder.set_status(state="starting", pid=os.getpid(), host=socket.gethostname(), started_at=time.time())
     kind = "job"

@@ -12,6 +12,7 @@ never opens the store). This module owns its format: the version, the kinds of f
     <run>/completions/<phase>-NNNNNN-<k>.parquet  question, gold, text, reward components   the run process
     <run>/judgments/*.parquet  a judge job's verdicts (completion_key, answer, cost, …)      the judge worker
     <run>/items.parquet      a judge job's completions to judge                              the app, at creation
+    <run>/resumed-by         a judge job whose batch a resumed job follows: that job's id    the app
     <run>/model/             the final checkpoint (save_pretrained): what a final evaluation loads
     <run>/worker.log, traceback.txt   the worker's output, and its traceback when it crashed
 
@@ -45,7 +46,9 @@ CLAIM, LAUNCH, CANCEL = "launch.claim", "launch.json", "cancel.json"
 STEPS, COMPLETIONS, JUDGMENTS = "steps", "completions", "judgments"  # folders of parquet shards, in ingest order
 SHARDS = (STEPS, COMPLETIONS, JUDGMENTS)
 ITEMS, MODEL, WORKER_LOG, TRACEBACK = "items.parquet", "model", "worker.log", "traceback.txt"
+RESUMED = "resumed-by"  # a judge job whose batch another job took over names that job here
 KINDS = ("training", "recorded", "evaluation", "model", "judge", "import")
+RUNS = ("training", "recorded", "model")  # the kinds that are runs in the store (the others are jobs)
 STALE_S = 60.0  # a running worker whose heartbeat is older than this has crashed
 HEARTBEAT_S = 5.0
 LIVE = ("queued", "starting", "running")
@@ -79,8 +82,10 @@ class RunFolder:
         scheduler ever sees it as queued."""
         if kind not in KINDS:
             raise ValueError(f"unknown run-folder kind {kind!r}")
-        for shards in (STEPS, COMPLETIONS):
-            (self.path / shards).mkdir(parents=True, exist_ok=True)
+        self.path.mkdir(parents=True, exist_ok=True)
+        if kind in RUNS:
+            for shards in (STEPS, COMPLETIONS):
+                (self.path / shards).mkdir(exist_ok=True)
         write_atomic(self.path / FORMAT_FILE, json.dumps({"format": FORMAT, "kind": kind}).encode())
         if status is not None:
             self.set_status(**status)
@@ -90,15 +95,18 @@ class RunFolder:
     def kind(self) -> str:
         """What the folder holds; a folder written by a newer Yardstick is refused (its files may mean other
         things), one written before the format existed is read by what its config says."""
-        header = _read_json(self.path / FORMAT_FILE)
-        if header is None:
+        if not (self.path / FORMAT_FILE).exists():
             return _legacy_kind(self.config())
-        version = header.get("format")
-        if not isinstance(version, int) or version > FORMAT or header.get("kind") not in KINDS:
+        header = _read_json(self.path / FORMAT_FILE) or {}
+        version, kind = header.get("format"), header.get("kind")
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT:
             raise BadInput("Run folder from a newer Yardstick", f"{self.run_id} is written in run-folder format "
-                           f"{version!r} ({header.get('kind')!r}); this Yardstick reads formats up to {FORMAT}. "
-                           "Upgrade Yardstick to read it; nothing was imported from it.")
-        return header["kind"]
+                           f"{version} ({str(kind)[:40]!r}); this Yardstick reads formats up to {FORMAT}. Upgrade "
+                           "Yardstick to read it; nothing was imported from it.")
+        if not isinstance(version, int) or kind not in KINDS:
+            raise BadInput("Bad run folder", f"{self.run_id}/{FORMAT_FILE} does not say a format and a kind this "
+                           f"Yardstick knows ({', '.join(KINDS)}); nothing was imported from it.")
+        return kind
 
     @property
     def model_dir(self) -> Path:
@@ -113,7 +121,7 @@ class RunFolder:
             return 0.0
 
     def config(self) -> dict[str, Any]:
-        """The job's settings as written (legacy evaluation folders' placeholder fields dropped)."""
+        """The job's settings as written (its kind's typed config reads them: record/config.py, record/kinds.py)."""
         config = jsontext.loads((self.path / CONFIG).read_bytes(), f"{self.run_id}/{CONFIG}", "Bad run folder")
         if not isinstance(config, dict):
             raise BadInput("Bad run folder", f"{self.run_id}/{CONFIG} is not a JSON object.")
@@ -194,7 +202,9 @@ class RunFolder:
             status["message"] = "cancelling after the current step"
         last = max(float(beat.get("at") or 0), float(own.get("heartbeat_at") or 0),
                    float(launch.get("at") or 0), float((claim or {}).get("at") or 0))
-        if time.time() - last > STALE_S or _dead_here(status):
+        if (time.time() - last > STALE_S or _dead_here(status)) and cancel:
+            status.update(state="cancelled", message="cancelled (its process stopped before it said so)")
+        elif time.time() - last > STALE_S or _dead_here(status):
             status["state"] = "crashed"
             status.setdefault("error", {"title": "Worker stopped", "message": "Its process stopped without a word "
                                         "(killed, out of memory, or the app that ran it stopped). Everything it wrote "
@@ -206,14 +216,14 @@ class RunFolder:
         import pandas as pd
 
         df = pd.DataFrame({"step": step, "name": list(metrics), "value": [float(v) for v in metrics.values()]})
-        self._write_shard("steps", f"{step:06d}-{time.time_ns()}", df)
+        self._write_shard(STEPS, f"{step:06d}-{time.time_ns()}", df)
 
     def write_completions(self, phase: str, step: int, rows: list[dict[str, Any]]) -> None:
         """rows: question, gold, text, sample, decoding, and optionally n_tokens, reward, reward_components."""
         import pandas as pd
 
         if rows:
-            self._write_shard("completions", f"{phase}-{step:06d}-{time.time_ns()}",
+            self._write_shard(COMPLETIONS, f"{phase}-{step:06d}-{time.time_ns()}",
                               pd.DataFrame(rows).assign(phase=phase, step=step))
 
     def _write_shard(self, kind: str, name: str, df: Any) -> None:
@@ -247,6 +257,20 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
     except OSError:
         return False
+
+
+def unique(parent: Path, name: str) -> RunFolder:
+    """A new, empty folder `parent/name` (or name-2, name-3, … when taken), made exclusively: two jobs submitted in
+    the same second never share one."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = parent / (name if n == 1 else f"{name}-{n}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return RunFolder(path)
+    raise BadInput("Too many jobs of one name", f"{parent / name}: clear out old job folders.")
 
 
 def is_run_folder(path: Path) -> bool:

@@ -63,7 +63,3 @@ class BaseModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "model": self.model, **self.held_out}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "BaseModel":
-        return cls(str(raw.get("name", "")), str(raw.get("model", "")), {k: raw[k] for k in HELD_OUT if k in raw})

@@ -24,7 +24,7 @@ from yardstick.instruments import get
 from yardstick.instruments.batch import read_all
 from yardstick.instruments.rewardspec import parse
 from yardstick.record.chat import completion_text, prompt_text
-from yardstick.record.folder import RunFolder
+from yardstick.record.folder import RunFolder, is_run_folder
 
 
 def _distributed() -> tuple[bool, int]:
@@ -40,8 +40,11 @@ class Recorder:
         self.spec = parse(reward)
         self.folder = RunFolder(run_dir)
         self.is_main, self.processes = _distributed()
-        if self.is_main and not (self.folder.path / "config.json").exists():
-            # Started here, not by a scheduler: the first status says so, so no scheduler sees a queued run.
+        # Started here, not by the scheduler (whose worker made the folder and finishes the run after saving the
+        # model): this recorder owns the run's status, from its first line (no scheduler sees a queued run) to its
+        # last ("finished", or "cancelled" when a cancel request stopped it).
+        self.owns_status = self.is_main and not is_run_folder(self.folder.path)
+        if self.owns_status:
             self.folder.create("recorded", {**(config or {}), "reward": reward},
                                status={"state": "starting", "pid": os.getpid(), "host": socket.gethostname()})
         self.answer_key, self.question_key = answer_key, question_key
@@ -144,4 +147,7 @@ class _RecorderCallback(TrainerCallback):
     def on_train_end(self, args, state, control, **kwargs):
         if self.rec.is_main:
             self.rec.flush(state.global_step + 1)
+        if self.rec.owns_status:
+            self.rec.folder.set_status(state="cancelled" if self.rec.stop_requested.is_set() else "finished",
+                                       finished_at=time.time(), final_step=state.global_step, message="")
         self._beating.close()

@@ -25,6 +25,10 @@ def document(reopened: list[Reopened], title: str = "Yardstick findings") -> str
             out += [_md(f.note), ""]
         for b in f.today.blocks:
             out += RENDER[b.kind](b) + [""]
+        if f.changed and f.pinned is not None:
+            out += [f"### As pinned (store revision {f.pinned_revision})", ""]
+            for b in f.pinned.blocks:
+                out += RENDER[b.kind](b) + [""]
     return "\n".join(out)
 
 

@@ -10,7 +10,7 @@ import threading
 import time
 
 from yardstick.record.folder import RunFolder
-from yardstick.record.kinds import BaseModel, Evaluation
+from yardstick.record.kinds import HELD_OUT, BaseModel, Evaluation
 from yardstick.train import setup
 
 
@@ -32,8 +32,7 @@ def run(job: RunFolder) -> int:
                                      spec.temperature, spec.seed)
         folder = RunFolder(target.run_dir)
         if target.base:  # this job is the base model folder's writer
-            held = {"data": spec.data, "n_eval": spec.n_eval, "difficulty": spec.difficulty,
-                    "eval_seed": spec.eval_seed}
+            held = {k: getattr(spec, k) for k in HELD_OUT}
             folder.create("model", BaseModel(target.label, target.model, held).to_dict(),
                           status={"state": "finished", "step": 0, "total_steps": 0})
         folder.write_completions("final", target.step, rows)

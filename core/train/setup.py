@@ -34,7 +34,11 @@ def pocket_path(name: str, progress: Any = None, threads: int | None = None) -> 
         if not (path / "pocket.json").exists():
             partial = path.parent / f".{name}.{os.getpid()}.building"
             shutil.rmtree(partial, ignore_errors=True)
-            build(partial, POCKETS[name], progress, threads)
+            try:
+                build(partial, POCKETS[name], progress, threads)
+            except BaseException:  # cancelled or failed: nothing half-built is left behind
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
             shutil.rmtree(path, ignore_errors=True)  # a build cut short before pocket.json existed
             os.replace(partial, path)
     return path
@@ -99,14 +103,15 @@ def prompt(tok: Any, question: str) -> Any:
     return PROMPT.format(question=question)
 
 
-def prompt_text(tok: Any, question: str) -> str:
+def rendered_prompt(tok: Any, question: str) -> str:
     p = prompt(tok, question)
     return tok.apply_chat_template(p, tokenize=False, add_generation_prompt=True) if isinstance(p, list) else p
 
 
 def complete(model: Any, tok: Any, questions: list[str], max_new_tokens: int, sample: bool, temperature: float,
              seed: int) -> list[str]:
-    return generate(model, tok, [prompt_text(tok, q) for q in questions], max_new_tokens, sample, temperature, seed)
+    prompts = [rendered_prompt(tok, q) for q in questions]
+    return generate(model, tok, prompts, max_new_tokens, sample, temperature, seed)
 
 
 def evaluation_rows(net: Any, tok: Any, held_out: list[dict], greedy: bool, samples: int, max_new_tokens: int,

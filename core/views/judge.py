@@ -9,7 +9,7 @@ from yardstick.instruments import judge
 from yardstick.jobs import judging
 from yardstick.store import reviews, selection
 from yardstick.views import source
-from yardstick.views.blocks import Note, Stat, Table, View
+from yardstick.views.blocks import Stat, Table, View
 from yardstick.views.filters import Filter
 from yardstick.views.state import State as Base, url
 
@@ -31,8 +31,6 @@ def build(store: Any, state: State) -> View:
     src = source(store, f"completions in scope ({state.scope}); the judge cache by model and prompt version",
                  n=len(ids), judge=f"{state.model} · prompt {judge.PROMPT_VERSION}")
     view.options.update(ids=ids, plan=plan)
-    if not judge.has_key():  # said before Start, not after
-        view.blocks.append(Note("no-key", text=f"{judge.NO_KEY[0]}: {judge.NO_KEY[1]}", tone="warning"))
     view.blocks += [Stat("selected", label="Selected", value=plan["selected"], source=src),
                     Stat("cached", label="Already judged (cached)", value=plan["cached"], source=src),
                     Stat("calls", label="Calls to make", value=plan["calls"], source=src),

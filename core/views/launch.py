@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from yardstick.errors import YardstickError
 from yardstick.jobs import queue
 from yardstick.views.blocks import Table, View
 from yardstick.views.state import State as Base
@@ -32,7 +33,10 @@ def describe(kind: str, config: dict) -> str:
 def build(store: Any, state: State) -> View:
     rows = []
     for folder in reversed(queue.folders()[-SHOWN:]):
-        status, config, kind = folder.status(), folder.config(), folder.kind()
+        try:
+            status, config, kind = folder.status(), folder.config(), folder.kind()
+        except YardstickError as exc:  # one unreadable folder is one row that says why
+            status, config, kind = {"state": "unreadable", "error": exc.as_dict()}, {}, "unreadable"
         error = status.get("error") or {}
         rows.append({"run_id": folder.run_id, "state": status.get("state", "?"), "step": status.get("step") or 0,
                      "total_steps": status.get("total_steps") or config.get("steps") or 1,
