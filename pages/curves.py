@@ -41,7 +41,7 @@ def panel(chosen: curves.State) -> None:
                            fold=ui.widget("curves-fold", chosen.fold))
     ui.set_state(state)
     view = ui.view("curves", state)
-    controls = st.columns([4, 2, 1])
+    controls = st.columns([4, 2, 1.4])
     controls[0].multiselect("Metrics (one panel each)", view.options.get("metrics", []),
                             default=view.options.get("shown", []), key=picker)
     controls[1].slider("Smoothing (EMA of training series)", 0.0, 0.99, state.smooth, 0.01, key="curves-smooth")

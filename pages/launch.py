@@ -58,7 +58,7 @@ def runs_panel() -> None:
     for run in runs.to_dict("records"):
         with st.container(border=True):
             top = st.columns([5, 1])
-            known = run["state"] == "running" and pd.notna(run["eta_s"]) and run["eta_s"]
+            known = run["state"] in ("starting", "running") and pd.notna(run["eta_s"]) and run["eta_s"]
             eta = f" · ETA {run['eta_s']:.0f} s" if known else ""
             steps = f" · step {run['step']}/{run['total_steps']}" if run["training"] else ""
             top[0].text(f"{run['run_id']} · {run['state']}{steps}{eta} · {run['what']}")
